@@ -1,0 +1,22 @@
+/* db.h - the store: SQLite behind one interface. Used from the control thread only. */
+#ifndef KAMER_STORE_DB_H
+#define KAMER_STORE_DB_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "base/rnd.h"
+
+struct db;
+
+/* Opens (creating if needed) DIR/kamer.db and brings its schema up to date.
+   0, or a negative ERR_* with a reason in why. */
+int db_open(struct db **out, const char *dir, char *why, size_t why_cap) WARN_UNUSED;
+void db_close(struct db *d);
+
+/* A new meeting with a fresh identifier (S1). */
+int db_meeting_create(struct db *d, const char *title, char id[RND_ID_CHARS + 1]) WARN_UNUSED;
+/* The meeting's title into title (NUL-terminated, truncated to cap). 0 or ERR_NOTFOUND. */
+int db_meeting_get(struct db *d, const char *id, char *title, size_t cap) WARN_UNUSED;
+
+#endif
