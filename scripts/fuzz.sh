@@ -9,7 +9,7 @@ fails=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for bin in "$build"/fuzz_*; do
-	[ -x "$bin" ] || continue
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	thing=${bin##*/fuzz_}
 	mkdir -p "$work/$thing"
 	# New inputs go to a scratch folder; the committed seeds stay as they are.

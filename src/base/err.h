@@ -11,7 +11,7 @@ enum {
 	ERR_NOTFOUND = -5, /* no such thing */
 	ERR_AUTH = -6,     /* authentication or integrity check failed */
 	ERR_IO = -7,       /* the operating system refused */
-	ERR_BADSTATE = -8,    /* not allowed in the current state */
+	ERR_BADSTATE = -8, /* not allowed in the current state */
 	ERR_INVAL = -9,    /* bad argument from the caller */
 };
 

@@ -3,32 +3,32 @@
 #define KAMER_BASE_LIMITS_H
 
 /* Control plane */
-#define LIM_HTTP_BODY 16384        /* bytes in a REST request body */
-#define LIM_WS_MESSAGE 65536       /* bytes in one WebSocket message */
-#define LIM_JSON_DEPTH 8           /* nesting in any JSON we accept */
-#define LIM_SESSIONS 4096          /* WebSocket sessions at once */
-#define LIM_TITLE 200              /* bytes in a meeting title */
-#define LIM_NAME 64                /* bytes in a display name */
-#define LIM_ID_LEN 32              /* characters in an identifier (base32 of 20 bytes) */
+#define LIM_HTTP_BODY  16384 /* bytes in a REST request body */
+#define LIM_WS_MESSAGE 65536 /* bytes in one WebSocket message */
+#define LIM_JSON_DEPTH 8     /* nesting in any JSON we accept */
+#define LIM_SESSIONS   4096  /* WebSocket sessions at once */
+#define LIM_TITLE      200   /* bytes in a meeting title */
+#define LIM_NAME       64    /* bytes in a display name */
+#define LIM_ID_LEN     32    /* characters in an identifier (base32 of 20 bytes) */
 
 /* Media plane */
-#define LIM_ROOMS 1024             /* rooms at once */
+#define LIM_ROOMS             1024 /* rooms at once */
 #define LIM_ROOM_PARTICIPANTS 64   /* participants in one room */
-#define LIM_CONNS 4096             /* transports (ICE/DTLS) at once */
-#define LIM_TRACKS_PER_PUB 4       /* tracks one participant may publish */
-#define LIM_SUB_TRACKS 256         /* tracks one subscriber may receive */
-#define LIM_PACKET 1500            /* bytes in one UDP datagram we handle */
-#define LIM_BATCH 32               /* datagrams per recvmmsg/sendmmsg */
-#define LIM_RTX_PACKETS 512        /* packets kept per video stream for NACK */
-#define LIM_NACK_SEQS 64           /* sequence numbers answered per NACK packet */
-#define LIM_QUEUE 4096             /* messages in a control<->media queue */
-#define LIM_UNVERIFIED_STUN 1024   /* STUN checks answered per second before verification */
+#define LIM_CONNS             4096 /* transports (ICE/DTLS) at once */
+#define LIM_TRACKS_PER_PUB    4    /* tracks one participant may publish */
+#define LIM_SUB_TRACKS        256  /* tracks one subscriber may receive */
+#define LIM_PACKET            1500 /* bytes in one UDP datagram we handle */
+#define LIM_BATCH             32   /* datagrams per recvmmsg/sendmmsg */
+#define LIM_RTX_PACKETS       512  /* packets kept per video stream for NACK */
+#define LIM_NACK_SEQS         64   /* sequence numbers answered per NACK packet */
+#define LIM_QUEUE             4096 /* messages in a control<->media queue */
+#define LIM_UNVERIFIED_STUN   1024 /* STUN checks answered per second before verification */
 
 /* SDP */
-#define LIM_SDP_LEN 32768          /* bytes in one SDP */
-#define LIM_SDP_MEDIA 128          /* m= sections */
-#define LIM_SDP_PT 32              /* payload types per m= section */
-#define LIM_SDP_EXT 16             /* extmaps per m= section */
-#define LIM_SDP_SSRC 8             /* ssrcs per m= section */
+#define LIM_SDP_LEN   32768 /* bytes in one SDP */
+#define LIM_SDP_MEDIA 128   /* m= sections */
+#define LIM_SDP_PT    32    /* payload types per m= section */
+#define LIM_SDP_EXT   16    /* extmaps per m= section */
+#define LIM_SDP_SSRC  8     /* ssrcs per m= section */
 
 #endif

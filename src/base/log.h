@@ -6,11 +6,11 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 void log_set_level(enum log_level lvl);
 void log_msg(enum log_level lvl, const char *module, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define log_error(mod, ...) log_msg(LOG_ERROR, mod, __VA_ARGS__)
-#define log_warn(mod, ...) log_msg(LOG_WARN, mod, __VA_ARGS__)
-#define log_info(mod, ...) log_msg(LOG_INFO, mod, __VA_ARGS__)
+#define log_warn(mod, ...)  log_msg(LOG_WARN, mod, __VA_ARGS__)
+#define log_info(mod, ...)  log_msg(LOG_INFO, mod, __VA_ARGS__)
 #define log_debug(mod, ...) log_msg(LOG_DEBUG, mod, __VA_ARGS__)
 
 #endif

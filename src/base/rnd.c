@@ -43,7 +43,7 @@ int rnd_id(char out[RND_ID_CHARS + 1])
 int rnd_ice_string(char *out, size_t n)
 {
 	static const char alpha[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	uint8_t raw[256];
 	if (n >= sizeof(raw))
 		return ERR_INVAL;

@@ -50,8 +50,9 @@ int addr_parse(const char *s, struct sockaddr_storage *sa, socklen_t *salen)
 
 int addr_host(const struct sockaddr *sa, char *out, size_t cap)
 {
-	const void *a = sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
-						 : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+	const void *a = sa->sa_family == AF_INET
+	                    ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+	                    : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
 	return inet_ntop(sa->sa_family, a, out, (socklen_t)cap) ? 0 : ERR_INVAL;
 }
 

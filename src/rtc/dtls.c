@@ -64,7 +64,8 @@ static int out_create(BIO *b)
 
 static int accept_any_cert(int ok, X509_STORE_CTX *ctx)
 {
-	/* WebRTC certificates are self-signed; the SDP fingerprint is checked after the handshake. */
+	/* WebRTC certificates are self-signed; the SDP fingerprint is checked after the handshake.
+	 */
 	(void)ok;
 	(void)ctx;
 	return 1;
@@ -91,7 +92,7 @@ static int make_cert(SSL_CTX *ssl, char *fp_out, size_t fp_cap)
 	X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400);
 	name = X509_NAME_new();
 	if (!name || !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-						 (const unsigned char *)"kamer", -1, -1, 0))
+	                                         (const unsigned char *)"kamer", -1, -1, 0))
 		goto fail;
 	X509_set_subject_name(x, name);
 	X509_set_issuer_name(x, name);
@@ -124,14 +125,17 @@ struct dtls_ctx *dtls_ctx_new(void)
 		goto fail;
 	SSL_CTX_set_min_proto_version(c->ssl, DTLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(c->ssl, DTLS1_2_VERSION);
-	SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any_cert);
+	SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+	                   accept_any_cert);
 	SSL_CTX_set_options(c->ssl, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);
 	SSL_CTX_set_read_ahead(c->ssl, 1);
-	if (SSL_CTX_set_cipher_list(c->ssl, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-					    "ECDHE-ECDSA-CHACHA20-POLY1305") != 1)
+	if (SSL_CTX_set_cipher_list(c->ssl,
+	                            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+	                            "ECDHE-ECDSA-CHACHA20-POLY1305") != 1)
 		goto fail;
 	/* GCM first: cheaper per packet on these machines (DESIGN.md "Media path"). */
-	if (SSL_CTX_set_tlsext_use_srtp(c->ssl, "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80") != 0)
+	if (SSL_CTX_set_tlsext_use_srtp(c->ssl, "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80") !=
+	    0)
 		goto fail;
 	if (make_cert(c->ssl, c->fingerprint, sizeof(c->fingerprint)) != 0)
 		goto fail;
@@ -218,7 +222,7 @@ static int peer_matches(struct dtls *d)
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	int ok = X509_digest(peer, EVP_sha256(), md, &mdlen) && mdlen == 32 &&
-		 ct_equal(md, d->peer_fp, 32);
+	         ct_equal(md, d->peer_fp, 32);
 	X509_free(peer);
 	return ok;
 }
@@ -247,7 +251,7 @@ static int export_keys(struct dtls *d, struct dtls_keys *k)
 	if (SSL_export_keying_material(d->ssl, m, need, label, sizeof(label) - 1, NULL, 0, 0) != 1)
 		return ERR_PROTO;
 	const uint8_t *ck = m, *sk = m + k->key_len, *cs = m + 2 * k->key_len,
-		      *ss = m + 2 * k->key_len + k->salt_len;
+	              *ss = m + 2 * k->key_len + k->salt_len;
 	/* We are always the server. */
 	memcpy(k->local_key, sk, k->key_len);
 	memcpy(k->local_salt, ss, k->salt_len);

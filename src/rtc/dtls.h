@@ -12,7 +12,11 @@
 #include "base/err.h"
 
 /* SRTP protection profiles (RFC 5764 s4.1.2, RFC 7714 s14.2). */
-enum dtls_srtp_profile { DTLS_SRTP_NONE = 0, DTLS_SRTP_AES128_CM_SHA1_80 = 1, DTLS_SRTP_AEAD_AES_128_GCM = 7 };
+enum dtls_srtp_profile {
+	DTLS_SRTP_NONE = 0,
+	DTLS_SRTP_AES128_CM_SHA1_80 = 1,
+	DTLS_SRTP_AEAD_AES_128_GCM = 7
+};
 
 /* Keying material (RFC 5764 s4.2): big enough for the largest profile we use. */
 struct dtls_keys {

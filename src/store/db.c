@@ -18,11 +18,11 @@ struct db {
 
 /* Each step brings user_version from its index to index + 1. */
 static const char *const migrations[] = {
-	"CREATE TABLE meetings ("
-	" id TEXT PRIMARY KEY NOT NULL,"
-	" title TEXT NOT NULL,"
-	" created_at INTEGER NOT NULL"
-	") WITHOUT ROWID;",
+    "CREATE TABLE meetings ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " title TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;",
 };
 
 static int migrate(sqlite3 *h, char *why, size_t cap)
@@ -36,7 +36,8 @@ static int migrate(sqlite3 *h, char *why, size_t cap)
 	sqlite3_finalize(st);
 	int n = (int)(sizeof(migrations) / sizeof(migrations[0]));
 	if (version > n) {
-		snprintf(why, cap, "the store is newer (schema %d) than this kamerd (%d)", version, n);
+		snprintf(why, cap, "the store is newer (schema %d) than this kamerd (%d)", version,
+		         n);
 		return ERR_BADSTATE;
 	}
 	for (int v = version; v < n; v++) {
@@ -47,7 +48,8 @@ static int migrate(sqlite3 *h, char *why, size_t cap)
 		    sqlite3_exec(h, migrations[v], NULL, NULL, &err) != SQLITE_OK ||
 		    sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK ||
 		    sqlite3_exec(h, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
-			snprintf(why, cap, "schema migration %d failed: %s", v + 1, err ? err : "?");
+			snprintf(why, cap, "schema migration %d failed: %s", v + 1,
+			         err ? err : "?");
 			sqlite3_free(err);
 			sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 			return ERR_IO;
@@ -71,21 +73,24 @@ int db_open(struct db **out, const char *dir, char *why, size_t cap)
 	struct db *d = calloc(1, sizeof(*d));
 	if (!d)
 		return ERR_NOMEM;
-	if (sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &d->h,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
 		snprintf(why, cap, "cannot open %s: %s", path, sqlite3_errmsg(d->h));
 		goto fail;
 	}
 	sqlite3_busy_timeout(d->h, 2000);
-	sqlite3_exec(d->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
-		     NULL, NULL, NULL);
+	sqlite3_exec(d->h,
+	             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
+	             NULL, NULL, NULL);
 	int rc = migrate(d->h, why, cap);
 	if (rc != 0)
 		goto fail;
-	if (sqlite3_prepare_v2(d->h, "INSERT INTO meetings (id, title, created_at) VALUES (?, ?, ?)", -1,
-			       &d->meeting_insert, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(d->h,
+	                       "INSERT INTO meetings (id, title, created_at) VALUES (?, ?, ?)", -1,
+	                       &d->meeting_insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(d->h, "SELECT title FROM meetings WHERE id = ?", -1, &d->meeting_get,
-			       NULL) != SQLITE_OK) {
+	                       NULL) != SQLITE_OK) {
 		snprintf(why, cap, "cannot prepare statements: %s", sqlite3_errmsg(d->h));
 		goto fail;
 	}

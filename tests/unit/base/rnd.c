@@ -95,9 +95,12 @@ static void ice_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(id_shape),       cmocka_unit_test(ids_differ),
-		cmocka_unit_test(ids_use_every_position), cmocka_unit_test(bits_balanced),
-		cmocka_unit_test(valid_rejects),  cmocka_unit_test(ice_strings),
+	    cmocka_unit_test(id_shape),
+	    cmocka_unit_test(ids_differ),
+	    cmocka_unit_test(ids_use_every_position),
+	    cmocka_unit_test(bits_balanced),
+	    cmocka_unit_test(valid_rejects),
+	    cmocka_unit_test(ice_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

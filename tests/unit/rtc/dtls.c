@@ -47,7 +47,8 @@ static void client_new(struct client *c)
 	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
 	X509_set_pubkey(x, key);
 	X509_NAME *n = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"client", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"client", -1, -1,
+	                           0);
 	X509_set_issuer_name(x, n);
 	assert_true(X509_sign(x, key, EVP_sha256()) > 0);
 	unsigned len = 0;
@@ -108,7 +109,8 @@ static void good_handshake_and_srtp(void **state)
 	/* The client derives the same material: its local key is our remote key. */
 	uint8_t m[56];
 	static const char label[] = "EXTRACTOR-dtls_srtp";
-	assert_int_equal(SSL_export_keying_material(c.ssl, m, 56, label, sizeof(label) - 1, NULL, 0, 0), 1);
+	assert_int_equal(
+	    SSL_export_keying_material(c.ssl, m, 56, label, sizeof(label) - 1, NULL, 0, 0), 1);
 	assert_memory_equal(m, keys.remote_key, 16);
 	assert_memory_equal(m + 16, keys.local_key, 16);
 	assert_memory_equal(m + 32, keys.remote_salt, 12);
@@ -196,9 +198,9 @@ static void garbage_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(good_handshake_and_srtp),
-		cmocka_unit_test(fingerprint_mismatch_fails),
-		cmocka_unit_test(garbage_is_refused),
+	    cmocka_unit_test(good_handshake_and_srtp),
+	    cmocka_unit_test(fingerprint_mismatch_fails),
+	    cmocka_unit_test(garbage_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,8 +67,8 @@ static void bad_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(create_and_get, setup, teardown),
-		cmocka_unit_test(bad_dir),
+	    cmocka_unit_test_setup_teardown(create_and_get, setup, teardown),
+	    cmocka_unit_test(bad_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,155 @@
+/* main.c - kamerd: configuration, start-up and clean shutdown. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api/http.h"
+#include "api/routes.h"
+#include "base/log.h"
+#include "net/udp.h"
+#include "rtc/srtp.h"
+#include "sfu/media.h"
+#include "signal/session.h"
+#include "store/db.h"
+
+#define DEFAULT_DATA_DIR "./data"
+#define DEFAULT_LISTEN   "127.0.0.1:8080"
+#define DEFAULT_MEDIA    "127.0.0.1:10000"
+
+static struct http *g_http;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (g_http)
+		http_stop_soon(g_http);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kamerd [options]\n"
+	           "\n"
+	           "  --data-dir DIR       where the store lives (default " DEFAULT_DATA_DIR ")\n"
+	           "  --listen ADDR:PORT   HTTP and WebSocket (default " DEFAULT_LISTEN ")\n"
+	           "  --media ADDR:PORT    the one UDP port for all media (default " DEFAULT_MEDIA
+	           ")\n"
+	           "  --announce ADDR      address put in ICE candidates when it differs from the\n"
+	           "                       bound one (e.g. this machine's LAN address)\n"
+	           "  --verbose            log more\n"
+	           "  --help               this text\n"
+	           "  --version            the version\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *data_dir = DEFAULT_DATA_DIR, *listen = DEFAULT_LISTEN,
+	           *media_addr = DEFAULT_MEDIA;
+	const char *announce = "";
+	static const struct option opts[] = {
+	    {"data-dir", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
+	    {"media", required_argument, NULL, 'm'},    {"announce", required_argument, NULL, 'a'},
+	    {"verbose", no_argument, NULL, 'v'},        {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': data_dir = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'm': media_addr = optarg; break;
+		case 'a': announce = optarg; break;
+		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("kamerd 0.1.0\n"); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	struct media_config mc;
+	memset(&mc, 0, sizeof(mc));
+	socklen_t mlen;
+	if (addr_parse(media_addr, &mc.bind, &mlen) != 0) {
+		fprintf(stderr, "kamerd: --media wants ADDR:PORT, got '%s'\n", media_addr);
+		return 2;
+	}
+	if (strlen(announce) >= sizeof(mc.announce)) {
+		fprintf(stderr, "kamerd: --announce is too long\n");
+		return 2;
+	}
+	if (announce[0]) {
+		struct sockaddr_storage tmp;
+		socklen_t tl;
+		char probe[80];
+		snprintf(probe, sizeof(probe), strchr(announce, ':') ? "[%s]:1" : "%s:1", announce);
+		if (addr_parse(probe, &tmp, &tl) != 0) {
+			fprintf(stderr, "kamerd: --announce wants an IP address, got '%s'\n",
+			        announce);
+			return 2;
+		}
+		snprintf(mc.announce, sizeof(mc.announce), "%s", announce);
+	}
+
+	int rc = 1;
+	char why[256] = "";
+	struct db *db = NULL;
+	struct media *media = NULL;
+	struct signal *sig = NULL;
+	struct api api;
+	if (sodium_init() < 0 || srtp_sess_global_init() != 0) {
+		log_error("main", "cannot initialise the crypto libraries");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (db_open(&db, data_dir, why, sizeof(why)) != 0) {
+		log_error("main", "store: %s", why);
+		goto fail;
+	}
+	media = media_start(&mc, why, sizeof(why));
+	if (!media) {
+		log_error("main", "media: %s", why);
+		goto fail;
+	}
+	sig = signal_new(db, media);
+	if (!sig)
+		goto fail;
+	api = (struct api){.db = db, .media = media, .signal = sig};
+	g_http = http_start(listen, &api, why, sizeof(why));
+	if (!g_http) {
+		log_error("main", "http: %s", why);
+		goto fail;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	char host[64] = "127.0.0.1";
+	struct sockaddr_storage ls;
+	socklen_t ll;
+	if (addr_parse(listen, &ls, &ll) == 0)
+		addr_host((struct sockaddr *)&ls, host, sizeof(host));
+	log_info("main", "media on UDP %s:%u (candidates announce %s)", host, media_port(media),
+	         media_announce(media));
+	printf("kamerd is running. Open http://%s%s%s:%d/ in a browser.\n",
+	       strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", http_port(g_http));
+	fflush(stdout);
+	http_run(g_http);
+	log_info("main", "shutting down");
+	rc = 0;
+fail:
+	http_free(g_http);
+	g_http = NULL;
+	signal_free(sig);
+	media_stop(media);
+	db_close(db);
+	srtp_sess_global_done();
+	return rc;
+}

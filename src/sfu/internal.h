@@ -1,0 +1,58 @@
+/* internal.h - what media.c (transports) and room.c (forwarding) share, on the media thread only.
+ */
+#ifndef KAMER_SFU_INTERNAL_H
+#define KAMER_SFU_INTERNAL_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "rtc/dtls.h"
+#include "rtc/rtp.h"
+#include "rtc/srtp.h"
+#include "sfu/media.h"
+
+struct participant;
+
+/* One ICE-lite/DTLS-SRTP transport. */
+struct conn {
+	struct media *m;
+	struct participant *part;
+	enum media_role role;
+	char ufrag[MEDIA_UFRAG_LEN + 1];
+	char pwd[MEDIA_PWD_LEN + 1];
+	uint8_t peer_fp[32];
+	struct sockaddr_storage addr; /* verified by a STUN check */
+	int has_addr;
+	struct dtls *dtls;
+	struct srtp_sess *srtp; /* set when DTLS is done: the conn is ready */
+	int failed;
+	uint64_t last_rx_us;
+	struct conn *next; /* in the media's list */
+};
+
+/* Protects a copy of plain with the conn's keys (payload type set to pt) and queues it. */
+void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt);
+void conn_send_rtcp(struct conn *c, const uint8_t *plain, size_t len);
+struct media_counters *media_counters_rw(struct media *m);
+/* Frees a transport that room.c no longer uses. */
+void media_conn_release(struct conn *c);
+
+/* The head of the media thread's participant list (owned by room.c). */
+struct participant **media_participants(struct media *m);
+
+/* room.c */
+struct participant *room_participant(struct media *m, uint64_t handle, int create);
+void room_set_conn(struct participant *p, struct conn *c);
+void room_publish(struct media *m, struct participant *p, const struct media_track_spec *t,
+                  size_t n);
+void room_subscribe(struct media *m, struct participant *p, const struct media_sub_spec *s,
+                    size_t n);
+/* Frees the participant; its conns are freed by the caller first through the detach callback. */
+void room_remove(struct media *m, struct participant *p, void (*conn_free)(struct conn *));
+void room_on_ready(struct conn *c);
+void room_on_rtp(struct conn *c, uint8_t *p, size_t len, const struct rtp_hdr *h);
+void room_on_rtcp(struct conn *c, const uint8_t *p, size_t len);
+void room_periodic(struct media *m, uint64_t now_us);
+void room_free_all(struct media *m, void (*conn_free)(struct conn *));
+
+#endif

@@ -1,0 +1,93 @@
+/* media.h - the media plane: one UDP port, ICE-lite, DTLS-SRTP and forwarding, on its own thread.
+ *
+ * The control plane never touches media state: it sends commands through a
+ * queue (media_conn_add, media_publish, ...) and reads counters. Participants
+ * are named by opaque 64-bit handles that the control plane chooses and never
+ * shows to clients. */
+#ifndef KAMER_SFU_MEDIA_H
+#define KAMER_SFU_MEDIA_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "base/err.h"
+
+#define MEDIA_UFRAG_LEN 8
+#define MEDIA_PWD_LEN   24
+
+enum media_role { MEDIA_PUB = 0, MEDIA_SUB = 1 };
+enum media_kind { MEDIA_AUDIO = 0, MEDIA_VIDEO = 1 };
+
+struct media_config {
+	struct sockaddr_storage bind; /* the one UDP port */
+	char announce[64];            /* address for ICE candidates; "" = the bound one */
+};
+
+/* Counters read by the control plane; written only by the media thread. */
+struct media_counters {
+	_Atomic uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_failed;
+	_Atomic uint64_t forwarded, rtx_sent, nacks_rx, plis_rx, plis_tx;
+	_Atomic uint64_t stun_ok;
+	_Atomic uint64_t drop_unverified; /* from an address no STUN check verified */
+	_Atomic uint64_t
+	    drop_stun_auth; /* STUN with a bad USERNAME, MESSAGE-INTEGRITY or FINGERPRINT */
+	_Atomic uint64_t
+	    drop_srtp_auth; /* SRTP/SRTCP that failed authentication or replay checks */
+	_Atomic uint64_t drop_malformed; /* not STUN, DTLS, RTP or RTCP; or failed to parse */
+	_Atomic uint64_t drop_not_ready; /* media before the DTLS handshake finished */
+	_Atomic uint64_t drop_unknown;   /* RTP for a stream nobody published */
+	_Atomic uint64_t dtls_failed; /* handshakes that failed, fingerprint mismatches included */
+	_Atomic uint64_t conns, participants;
+};
+
+struct media;
+
+/* Binds the port and starts the thread. NULL with a reason in why on failure. */
+struct media *media_start(const struct media_config *cfg, char *why, size_t why_cap);
+/* Stops the thread and frees everything. */
+void media_stop(struct media *m);
+
+const char *media_fingerprint(const struct media *m);
+const char *media_announce(const struct media *m);
+uint16_t media_port(const struct media *m);
+const struct media_counters *media_counters(const struct media *m);
+
+/* A transport (one RTCPeerConnection) of a participant. */
+struct media_conn_spec {
+	uint64_t participant;
+	enum media_role role;
+	char ufrag[MEDIA_UFRAG_LEN + 1]; /* ours */
+	char pwd[MEDIA_PWD_LEN + 1];     /* ours */
+	uint8_t peer_fp[32];             /* SHA-256 of the browser's certificate, from its SDP */
+};
+
+struct media_track_spec {
+	enum media_kind kind;
+	uint32_t ssrc;
+	uint8_t pt;              /* payload type the publisher uses */
+	uint8_t audio_level_ext; /* extmap id of ssrc-audio-level, 0 if none */
+	uint32_t clock;          /* RTP clock rate */
+};
+
+struct media_sub_spec {
+	uint64_t publisher;
+	uint32_t ssrc;
+	uint8_t out_pt; /* payload type in the subscriber's SDP */
+};
+
+/* Commands, executed in order on the media thread. 0, or ERR_LIMIT when the queue is full. */
+int media_conn_add(struct media *m, const struct media_conn_spec *s);
+int media_publish(struct media *m, uint64_t participant, const struct media_track_spec *t,
+                  size_t n);
+/* Replaces what the participant receives with exactly this list. */
+int media_subscribe(struct media *m, uint64_t participant, const struct media_sub_spec *s,
+                    size_t n);
+/* Cuts the participant's transports at once and forgets its tracks. */
+int media_remove(struct media *m, uint64_t participant);
+
+/* Makes fresh ICE credentials. */
+int media_ice_credentials(char ufrag[MEDIA_UFRAG_LEN + 1], char pwd[MEDIA_PWD_LEN + 1]) WARN_UNUSED;
+
+#endif

@@ -1,0 +1,417 @@
+/* room.c - participants, their published tracks, and who receives what.
+ *
+ * Runs on the media thread only. A published track keeps a fixed array of the
+ * subscribers it fans out to; a subscriber keeps the tracks it receives, so
+ * that its PLIs and NACKs find their stream without a search. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/rnd.h"
+#include "rtc/rtcp.h"
+#include "rtc/rtp.h"
+#include "rtc/rtp_stats.h"
+#include "sfu/internal.h"
+#include "sfu/rtxbuf.h"
+
+/* At most one key-frame request per publisher stream in this time, unless a new subscriber needs
+ * one. */
+#define PLI_INTERVAL_US 300000
+/* What we tell publishers they may send (REMB), so their bandwidth estimate can grow. */
+#define REMB_BPS 2500000
+
+struct fwd {
+	struct participant *sub;
+	uint8_t out_pt;
+	uint32_t packets, octets; /* sent to this subscriber, for its sender reports */
+	int mark;
+};
+
+struct track {
+	struct participant *owner;
+	enum media_kind kind;
+	uint32_t ssrc, clock;
+	uint8_t pt, audio_level_ext;
+	struct rtxbuf *rtx; /* video only */
+	struct rtp_rx_stats stats;
+	int seen;
+	uint64_t last_pli_us;
+	struct fwd fwd[LIM_ROOM_PARTICIPANTS];
+	size_t nfwd;
+};
+
+struct participant {
+	uint64_t handle;
+	uint32_t rtcp_ssrc; /* our SSRC in RTCP toward this participant */
+	struct conn *pub, *sub;
+	struct track *tracks[LIM_TRACKS_PER_PUB];
+	size_t ntracks;
+	struct track *subs[LIM_SUB_TRACKS];
+	size_t nsubs;
+	struct participant *next;
+};
+
+struct participant *room_participant(struct media *m, uint64_t handle, int create)
+{
+	struct participant **head = media_participants(m);
+	for (struct participant *p = *head; p; p = p->next) {
+		if (p->handle == handle)
+			return p;
+	}
+	if (!create)
+		return NULL;
+	struct participant *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->handle = handle;
+	p->rtcp_ssrc = rnd_u32();
+	p->next = *head;
+	*head = p;
+	atomic_fetch_add(&media_counters_rw(m)->participants, 1);
+	return p;
+}
+
+void room_set_conn(struct participant *p, struct conn *c)
+{
+	struct conn **slot = c->role == MEDIA_PUB ? &p->pub : &p->sub;
+	if (*slot)
+		media_conn_release(*slot);
+	*slot = c;
+	c->part = p;
+}
+
+static void request_keyframe(struct track *t, int force)
+{
+	uint64_t now = clock_us();
+	struct conn *pub = t->owner->pub;
+	if (t->kind != MEDIA_VIDEO || !pub || !pub->srtp)
+		return;
+	if (!force && now - t->last_pli_us < PLI_INTERVAL_US)
+		return;
+	t->last_pli_us = now;
+	uint8_t buf[64];
+	int n = rtcp_write_pli(buf, sizeof(buf), t->owner->rtcp_ssrc, t->ssrc);
+	if (n > 0) {
+		conn_send_rtcp(pub, buf, (size_t)n);
+		atomic_fetch_add(&media_counters_rw(pub->m)->plis_tx, 1);
+	}
+}
+
+static void unlink_fwd(struct track *t, struct participant *sub)
+{
+	for (size_t i = 0; i < t->nfwd; i++) {
+		if (t->fwd[i].sub == sub) {
+			t->fwd[i] = t->fwd[--t->nfwd];
+			return;
+		}
+	}
+}
+
+static void unlink_sub(struct participant *sub, struct track *t)
+{
+	for (size_t i = 0; i < sub->nsubs; i++) {
+		if (sub->subs[i] == t) {
+			sub->subs[i] = sub->subs[--sub->nsubs];
+			return;
+		}
+	}
+}
+
+static void track_free(struct track *t)
+{
+	for (size_t i = 0; i < t->nfwd; i++)
+		unlink_sub(t->fwd[i].sub, t);
+	rtxbuf_free(t->rtx);
+	free(t);
+}
+
+void room_publish(struct media *m, struct participant *p, const struct media_track_spec *spec,
+                  size_t n)
+{
+	(void)m;
+	/* A new publication replaces the old one: its subscribers are told by a new offer. */
+	for (size_t i = 0; i < p->ntracks; i++)
+		track_free(p->tracks[i]);
+	p->ntracks = 0;
+	for (size_t i = 0; i < n && p->ntracks < LIM_TRACKS_PER_PUB; i++) {
+		struct track *t = calloc(1, sizeof(*t));
+		if (!t)
+			return;
+		t->owner = p;
+		t->kind = spec[i].kind;
+		t->ssrc = spec[i].ssrc;
+		t->pt = spec[i].pt;
+		t->clock = spec[i].clock ? spec[i].clock : 90000;
+		t->audio_level_ext = spec[i].audio_level_ext;
+		rtp_stats_init(&t->stats, t->clock);
+		if (t->kind == MEDIA_VIDEO) {
+			t->rtx = rtxbuf_new(LIM_RTX_PACKETS);
+			if (!t->rtx) {
+				free(t);
+				return;
+			}
+		}
+		p->tracks[p->ntracks++] = t;
+	}
+}
+
+static struct track *find_track(struct participant *p, uint32_t ssrc)
+{
+	for (size_t i = 0; i < p->ntracks; i++) {
+		if (p->tracks[i]->ssrc == ssrc)
+			return p->tracks[i];
+	}
+	return NULL;
+}
+
+void room_subscribe(struct media *m, struct participant *p, const struct media_sub_spec *s,
+                    size_t n)
+{
+	for (size_t i = 0; i < p->nsubs; i++) {
+		struct track *t = p->subs[i];
+		for (size_t k = 0; k < t->nfwd; k++) {
+			if (t->fwd[k].sub == p)
+				t->fwd[k].mark = 1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct participant *pub = room_participant(m, s[i].publisher, 0);
+		struct track *t = pub && pub != p ? find_track(pub, s[i].ssrc) : NULL;
+		if (!t)
+			continue;
+		struct fwd *f = NULL;
+		for (size_t k = 0; k < t->nfwd; k++) {
+			if (t->fwd[k].sub == p)
+				f = &t->fwd[k];
+		}
+		if (f) {
+			f->mark = 0;
+			f->out_pt = s[i].out_pt;
+			continue;
+		}
+		if (t->nfwd == LIM_ROOM_PARTICIPANTS || p->nsubs == LIM_SUB_TRACKS)
+			continue;
+		f = &t->fwd[t->nfwd++];
+		memset(f, 0, sizeof(*f));
+		f->sub = p;
+		f->out_pt = s[i].out_pt;
+		p->subs[p->nsubs++] = t;
+		/* A new viewer needs a key frame now, not at the next periodic one. */
+		if (p->sub && p->sub->srtp)
+			request_keyframe(t, 1);
+	}
+	/* Drop what is no longer in the list. */
+	for (size_t i = 0; i < p->nsubs;) {
+		struct track *t = p->subs[i];
+		int gone = 0;
+		for (size_t k = 0; k < t->nfwd; k++) {
+			if (t->fwd[k].sub == p && t->fwd[k].mark) {
+				t->fwd[k] = t->fwd[--t->nfwd];
+				gone = 1;
+				break;
+			}
+		}
+		if (gone)
+			p->subs[i] = p->subs[--p->nsubs];
+		else
+			i++;
+	}
+}
+
+void room_remove(struct media *m, struct participant *p, void (*conn_free)(struct conn *))
+{
+	struct participant **head = media_participants(m);
+	for (struct participant **pp = head; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	while (p->nsubs > 0) {
+		struct track *t = p->subs[p->nsubs - 1];
+		unlink_fwd(t, p);
+		p->nsubs--;
+	}
+	for (size_t i = 0; i < p->ntracks; i++)
+		track_free(p->tracks[i]);
+	/* S4: the transports go at once, so no packet reaches a removed participant. */
+	if (p->pub)
+		conn_free(p->pub);
+	if (p->sub)
+		conn_free(p->sub);
+	free(p);
+	atomic_fetch_sub(&media_counters_rw(m)->participants, 1);
+}
+
+void room_free_all(struct media *m, void (*conn_free)(struct conn *))
+{
+	struct participant **head = media_participants(m);
+	while (*head)
+		room_remove(m, *head, conn_free);
+}
+
+void room_on_ready(struct conn *c)
+{
+	struct participant *p = c->part;
+	if (c->role == MEDIA_SUB) {
+		for (size_t i = 0; i < p->nsubs; i++)
+			request_keyframe(p->subs[i], 1);
+	}
+}
+
+void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr *h)
+{
+	struct media_counters *ctr = media_counters_rw(c->m);
+	struct participant *p = c->part;
+	struct track *t = c->role == MEDIA_PUB ? find_track(p, h->ssrc) : NULL;
+	if (!t) {
+		atomic_fetch_add(&ctr->drop_unknown, 1);
+		return;
+	}
+	if (rtp_stats_update(&t->stats, h->seq, h->ts, clock_us()) == 0)
+		t->seen = 1;
+	if (t->rtx)
+		rtxbuf_put(t->rtx, h->seq, pkt, len);
+	for (size_t i = 0; i < t->nfwd; i++) {
+		struct fwd *f = &t->fwd[i];
+		struct conn *sc = f->sub->sub;
+		if (!sc || !sc->srtp)
+			continue;
+		conn_send_rtp(sc, pkt, len, f->out_pt);
+		f->packets++;
+		f->octets += (uint32_t)h->payload_len;
+		atomic_fetch_add_explicit(&ctr->forwarded, 1, memory_order_relaxed);
+	}
+}
+
+static struct track *sub_track(struct participant *p, uint32_t ssrc)
+{
+	for (size_t i = 0; i < p->nsubs; i++) {
+		if (p->subs[i]->ssrc == ssrc)
+			return p->subs[i];
+	}
+	return NULL;
+}
+
+static void answer_nack(struct conn *c, const struct rtcp_pkt *k)
+{
+	struct media_counters *ctr = media_counters_rw(c->m);
+	uint32_t sender, media;
+	uint16_t seqs[LIM_NACK_SEQS];
+	if (rtcp_parse_fb(k, &sender, &media) != 0)
+		return;
+	struct track *t = sub_track(c->part, media);
+	int n = rtcp_nack_expand(k, seqs, LIM_NACK_SEQS);
+	atomic_fetch_add(&ctr->nacks_rx, 1);
+	if (!t || !t->rtx || n <= 0)
+		return;
+	uint8_t out_pt = t->pt;
+	for (size_t i = 0; i < t->nfwd; i++) {
+		if (t->fwd[i].sub == c->part)
+			out_pt = t->fwd[i].out_pt;
+	}
+	for (int i = 0; i < n; i++) {
+		const uint8_t *pkt;
+		size_t len;
+		if (rtxbuf_get(t->rtx, seqs[i], &pkt, &len) == 0) {
+			conn_send_rtp(c, pkt, len, out_pt);
+			atomic_fetch_add(&ctr->rtx_sent, 1);
+		}
+	}
+}
+
+static void forward_sr(struct track *t, const struct rtcp_sr *sr)
+{
+	for (size_t i = 0; i < t->nfwd; i++) {
+		struct fwd *f = &t->fwd[i];
+		struct conn *sc = f->sub->sub;
+		if (!sc || !sc->srtp)
+			continue;
+		/* The publisher's clock mapping keeps lip sync; the counts are what this subscriber
+		 * got. */
+		uint8_t buf[64];
+		int n = rtcp_write_sr(buf, sizeof(buf), t->ssrc, sr->ntp, sr->rtp_ts, f->packets,
+		                      f->octets, NULL, 0);
+		if (n > 0)
+			conn_send_rtcp(sc, buf, (size_t)n);
+	}
+}
+
+void room_on_rtcp(struct conn *c, const uint8_t *pkt, size_t len)
+{
+	struct media_counters *ctr = media_counters_rw(c->m);
+	struct rtcp_iter it;
+	struct rtcp_pkt k;
+	int rc;
+	rtcp_iter_init(&it, pkt, len);
+	while ((rc = rtcp_iter_next(&it, &k)) == 1) {
+		if (c->role == MEDIA_PUB) {
+			struct rtcp_sr sr;
+			if (k.pt == RTCP_SR && rtcp_parse_sr(&k, &sr) == 0) {
+				struct track *t = find_track(c->part, sr.ssrc);
+				if (t) {
+					rtp_stats_on_sr(&t->stats, sr.ntp, clock_us());
+					forward_sr(t, &sr);
+				}
+			}
+			continue;
+		}
+		/* From a subscriber: feedback about the streams it receives. */
+		uint32_t sender, media;
+		if (k.pt == RTCP_PSFB && k.count == RTCP_FB_PLI &&
+		    rtcp_parse_fb(&k, &sender, &media) == 0) {
+			atomic_fetch_add(&ctr->plis_rx, 1);
+			struct track *t = sub_track(c->part, media);
+			if (t)
+				request_keyframe(t, 0);
+		} else if (k.pt == RTCP_PSFB && k.count == RTCP_FB_FIR) {
+			int n = rtcp_fir_count(&k);
+			for (int i = 0; i < n; i++) {
+				uint32_t ssrc;
+				uint8_t seqnr;
+				if (rtcp_fir_get(&k, (size_t)i, &ssrc, &seqnr) != 0)
+					break;
+				struct track *t = sub_track(c->part, ssrc);
+				if (t)
+					request_keyframe(t, 0);
+			}
+		} else if (k.pt == RTCP_RTPFB && k.count == RTCP_FB_NACK) {
+			answer_nack(c, &k);
+		}
+	}
+	if (rc < 0)
+		atomic_fetch_add(&ctr->drop_malformed, 1);
+}
+
+void room_periodic(struct media *m, uint64_t now_us)
+{
+	for (struct participant *p = *media_participants(m); p; p = p->next) {
+		if (!p->pub || !p->pub->srtp || p->ntracks == 0)
+			continue;
+		struct rtcp_report_block blocks[LIM_TRACKS_PER_PUB];
+		uint32_t video[LIM_TRACKS_PER_PUB];
+		size_t nb = 0, nv = 0;
+		for (size_t i = 0; i < p->ntracks; i++) {
+			struct track *t = p->tracks[i];
+			if (t->seen)
+				rtp_stats_report(&t->stats, t->ssrc, now_us, &blocks[nb++]);
+			if (t->kind == MEDIA_VIDEO)
+				video[nv++] = t->ssrc;
+		}
+		/* RFC 3550 s6.1: a compound packet starts with a report. */
+		uint8_t buf[512];
+		int n = rtcp_write_rr(buf, sizeof(buf), p->rtcp_ssrc, blocks, nb);
+		if (n <= 0)
+			continue;
+		size_t len = (size_t)n;
+		if (nv > 0) {
+			int r = rtcp_write_remb(buf + len, sizeof(buf) - len, p->rtcp_ssrc,
+			                        REMB_BPS, video, nv);
+			if (r > 0)
+				len += (size_t)r;
+		}
+		conn_send_rtcp(p->pub, buf, len);
+	}
+}

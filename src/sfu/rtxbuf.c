@@ -1,0 +1,104 @@
+/* rtxbuf.c - a ring of fixed-size packet slots indexed by extended sequence number. */
+#include "sfu/rtxbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+
+#define SEQ_MOD 65536u
+
+struct rtxbuf_slot {
+	uint64_t ext; /* extended seq of the packet held */
+	uint16_t len; /* 0 = empty */
+};
+
+struct rtxbuf {
+	size_t slots;
+	int have;            /* a packet has been put */
+	uint16_t newest_seq; /* highest seq put, and its extended value */
+	uint64_t newest_ext;
+	uint32_t bad_seq; /* a too-old seq expects this one next to restart */
+	uint8_t *data;    /* slots * LIM_PACKET */
+	struct rtxbuf_slot slot[];
+};
+
+struct rtxbuf *rtxbuf_new(size_t slots)
+{
+	if (slots == 0 || slots > RTXBUF_MAX_SLOTS)
+		return NULL;
+	size_t meta = sizeof(struct rtxbuf) + slots * sizeof(struct rtxbuf_slot);
+	struct rtxbuf *b = calloc(1, meta + slots * LIM_PACKET);
+	if (!b)
+		return NULL;
+	b->slots = slots;
+	b->data = (uint8_t *)b + meta;
+	b->bad_seq = SEQ_MOD + 1; /* matches no seq */
+	return b;
+}
+
+void rtxbuf_free(struct rtxbuf *b)
+{
+	free(b);
+}
+
+/* How far seq is behind the newest (0 = it is the newest), or -1 if it is newer. */
+static long rtxbuf_behind(const struct rtxbuf *b, uint16_t seq)
+{
+	uint16_t d = (uint16_t)(seq - b->newest_seq);
+	if (d != 0 && d < 0x8000) /* RFC 1982 serial arithmetic, as seq_newer() */
+		return -1;
+	return (long)((SEQ_MOD - d) % SEQ_MOD);
+}
+
+void rtxbuf_put(struct rtxbuf *b, uint16_t seq, const uint8_t *pkt, size_t len)
+{
+	uint64_t ext;
+
+	if (len == 0 || len > LIM_PACKET)
+		return;
+	if (!b->have) {
+		/* Start high so seqs before the first one have room below. */
+		b->have = 1;
+		b->newest_seq = seq;
+		b->newest_ext = (uint64_t)1 << 32;
+	}
+	long behind = rtxbuf_behind(b, seq);
+	if (behind < 0) {
+		b->newest_ext += (uint16_t)(seq - b->newest_seq);
+		b->newest_seq = seq;
+		ext = b->newest_ext;
+	} else if ((size_t)behind < b->slots) {
+		ext = b->newest_ext - (uint64_t)behind;
+	} else if (seq == b->bad_seq) {
+		/* The stream jumped back: re-anchor past every slot so none can match again. */
+		b->newest_ext += SEQ_MOD;
+		b->newest_seq = seq;
+		b->bad_seq = SEQ_MOD + 1;
+		ext = b->newest_ext;
+	} else {
+		b->bad_seq = (uint16_t)(seq + 1);
+		return;
+	}
+	/* Within the window every slot index is distinct, so this evicts only older seqs. */
+	struct rtxbuf_slot *s = &b->slot[ext % b->slots];
+	s->ext = ext;
+	s->len = (uint16_t)len;
+	memcpy(b->data + (ext % b->slots) * LIM_PACKET, pkt, len);
+}
+
+int rtxbuf_get(const struct rtxbuf *b, uint16_t seq, const uint8_t **pkt, size_t *len)
+{
+	if (!b->have)
+		return ERR_NOTFOUND;
+	long behind = rtxbuf_behind(b, seq);
+	if (behind < 0 || (size_t)behind >= b->slots)
+		return ERR_NOTFOUND;
+	uint64_t ext = b->newest_ext - (uint64_t)behind;
+	const struct rtxbuf_slot *s = &b->slot[ext % b->slots];
+	if (!s->len || s->ext != ext) /* empty, or holding another seq */
+		return ERR_NOTFOUND;
+	*pkt = b->data + (ext % b->slots) * LIM_PACKET;
+	*len = s->len;
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* session.h - one WebSocket signalling session and the meetings' live rooms.
+ *
+ * The transport (api/http.c) owns the socket; it hands complete messages to
+ * session_on_message() and receives outgoing JSON through the send callback.
+ * Everything here runs on the control thread. */
+#ifndef KAMER_SIGNAL_SESSION_H
+#define KAMER_SIGNAL_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+struct media;
+
+/* Queues text for the client. close_after: close the socket once it is sent. */
+typedef void (*session_send_fn)(void *ctx, const char *json, size_t len, int close_after);
+
+struct signal;
+struct signal *signal_new(struct db *db, struct media *media);
+void signal_free(struct signal *s);
+/* Participants present in all rooms, and rooms open. */
+size_t signal_participants(const struct signal *s);
+size_t signal_rooms(const struct signal *s);
+
+struct session;
+struct session *session_open(struct signal *s, session_send_fn send, void *ctx);
+void session_on_message(struct session *se, const char *data, size_t len);
+/* The socket is gone: leave the room and free the session. */
+void session_close(struct session *se);
+
+#endif

@@ -1,0 +1,183 @@
+// The REST API, the join page, WebSocket errors and bad media packets against a real kamerd.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import WebSocket from 'ws';
+import { startKamerd, createMeeting, metric } from '../lib/kamerd.mjs';
+
+let k;
+before(async () => { k = await startKamerd(); });
+after(async () => {
+  const st = await k.stop();
+  // Shutdown is clean: exit 0 (under ASan a leak would make it non-zero).
+  assert.deepEqual(st, { code: 0, signal: null }, k.stderr().slice(-4000));
+});
+
+test('healthz answers 200', async () => {
+  const r = await fetch(`${k.base}/healthz`);
+  assert.equal(r.status, 200);
+});
+
+test('--help lists every flag', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { KAMERD } = await import('../lib/kamerd.mjs');
+  const out = execFileSync(KAMERD, ['--help']).toString();
+  for (const f of ['--data-dir', '--listen', '--media', '--announce', '--help']) assert.match(out, new RegExp(f));
+});
+
+test('creating a meeting answers 201 with an unguessable id and its url', async () => {
+  const a = await createMeeting(k.base, 'Overleg');
+  const b = await createMeeting(k.base, 'Overleg');
+  assert.match(a.id, /^[a-z2-7]{32}$/); // 160 bits, base32
+  assert.equal(a.url, `/m/${a.id}`);
+  assert.notEqual(a.id, b.id);
+  const page = await fetch(`${k.base}${a.url}`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type'), /text\/html/);
+  assert.match(page.headers.get('content-security-policy'), /default-src 'self'/);
+});
+
+test('malformed requests get 400 with a JSON error', async () => {
+  for (const body of ['{not json', '[]', '{}', '{"title": ""}', '{"title": 5}',
+    JSON.stringify({ title: 'x'.repeat(201) }), '{"title": "a\\u0000b"}', '{"title":"a","title":"b"}']) {
+    const r = await fetch(`${k.base}/api/v1/meetings`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body,
+    });
+    assert.equal(r.status, 400, body);
+    assert.match(r.headers.get('content-type'), /application\/json/);
+    const j = await r.json();
+    assert.equal(j.error, 'bad_request');
+    assert.ok(j.message.length > 0);
+  }
+});
+
+test('an oversized body gets 413', async () => {
+  const r = await fetch(`${k.base}/api/v1/meetings`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'x', pad: 'y'.repeat(40000) }),
+  });
+  assert.equal(r.status, 413);
+  assert.equal((await r.json()).error, 'too_large');
+});
+
+test('wrong method gets 405', async () => {
+  const r = await fetch(`${k.base}/api/v1/meetings`);
+  assert.equal(r.status, 405);
+});
+
+test('an unknown meeting gets the same 404 page as any unknown path (S2)', async () => {
+  const bodies = [];
+  for (const path of ['/m/abcdefghijklmnopqrstuvwxyz234567', '/m/short', '/m/', '/no/such/page']) {
+    const r = await fetch(`${k.base}${path}`);
+    assert.equal(r.status, 404, path);
+    bodies.push(await r.text());
+  }
+  for (const b of bodies) assert.equal(b, bodies[0]);
+  const api = await fetch(`${k.base}/api/v1/nothing`);
+  assert.equal(api.status, 404);
+  assert.equal((await api.json()).error, 'not_found');
+});
+
+function wsOpen(base) {
+  const ws = new WebSocket(base.replace('http', 'ws') + '/ws', 'kamer.v1');
+  const queue = [];
+  const waiters = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(d.toString());
+    if (waiters.length) waiters.shift()(m); else queue.push(m);
+  });
+  const next = () => new Promise((resolve, reject) => {
+    if (queue.length) return resolve(queue.shift());
+    const t = setTimeout(() => reject(new Error('no message within 5 s')), 5000);
+    waiters.push((m) => { clearTimeout(t); resolve(m); });
+  });
+  const opened = new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  return { ws, next, opened };
+}
+
+test('WebSocket: malformed messages get an error frame, the socket stays', async () => {
+  const c = wsOpen(k.base);
+  await c.opened;
+  c.ws.send('{oops');
+  let m = await c.next();
+  assert.equal(m.type, 'error');
+  assert.equal(m.code, 'bad_request');
+  c.ws.send(JSON.stringify({ type: 'publish', sdp: 'v=0' }));
+  m = await c.next();
+  assert.equal(m.code, 'state'); // join first
+  c.ws.send(JSON.stringify({ type: 'bogus' }));
+  m = await c.next();
+  assert.equal(m.code, 'bad_request');
+  c.ws.send(JSON.stringify({ type: 'join', meeting: 'abcdefghijklmnopqrstuvwxyz234567', name: 'Eve' }));
+  m = await c.next();
+  assert.deepEqual(m, { type: 'error', code: 'not_found', message: 'meeting not found', fatal: true });
+  c.ws.close();
+});
+
+test('WebSocket: join, then a bad SDP gets a bad_request error', async () => {
+  const { id } = await createMeeting(k.base, 'WS');
+  const c = wsOpen(k.base);
+  await c.opened;
+  c.ws.send(JSON.stringify({ type: 'join', meeting: id, name: 'Ann' }));
+  const joined = await c.next();
+  assert.equal(joined.type, 'joined');
+  assert.match(joined.id, /^[a-z2-7]{32}$/);
+  assert.equal(joined.meeting.title, 'WS');
+  const roster = await c.next();
+  assert.equal(roster.type, 'roster');
+  assert.equal(roster.participants.length, 1);
+  assert.equal(roster.participants[0].name, 'Ann');
+  c.ws.send(JSON.stringify({ type: 'publish', sdp: 'this is not sdp' }));
+  const e = await c.next();
+  assert.equal(e.type, 'error');
+  assert.equal(e.code, 'bad_request');
+  c.ws.close();
+});
+
+test('WebSocket from a foreign Origin is refused', async () => {
+  const ws = new WebSocket(k.base.replace('http', 'ws') + '/ws', 'kamer.v1', { origin: 'http://evil.example' });
+  const r = await new Promise((resolve) => {
+    ws.once('open', () => resolve('open'));
+    ws.once('error', () => resolve('error'));
+    ws.once('unexpected-response', () => resolve('refused'));
+  });
+  assert.notEqual(r, 'open');
+  ws.terminate();
+});
+
+test('malformed and unverified media packets are dropped and counted, the server lives', async () => {
+  const before = {
+    malformed: await metric(k.base, 'kamer_drops_total{reason="malformed"}'),
+    unverified: await metric(k.base, 'kamer_drops_total{reason="unverified_source"}'),
+    stun: await metric(k.base, 'kamer_drops_total{reason="stun_auth"}'),
+  };
+  const s = createSocket('udp4');
+  const send = (buf) => new Promise((r) => s.send(buf, k.mediaPort, '127.0.0.1', r));
+  // First byte 100: neither STUN, DTLS nor RTP (RFC 7983).
+  for (let i = 0; i < 10; i++) await send(Buffer.from([100, 1, 2, 3, 4, 5]));
+  // Truncated STUN.
+  for (let i = 0; i < 10; i++) await send(Buffer.from([0, 1, 0, 8, 0x21, 0x12]));
+  // An RTP packet from an address that never passed a STUN check.
+  const rtp = Buffer.alloc(100); rtp[0] = 0x80; rtp[1] = 96;
+  for (let i = 0; i < 10; i++) await send(rtp);
+  // A well-formed STUN binding request for a username nobody has.
+  const stun = Buffer.alloc(20 + 12);
+  stun.writeUInt16BE(0x0001, 0); stun.writeUInt16BE(12, 2); stun.writeUInt32BE(0x2112A442, 4);
+  stun.writeUInt16BE(0x0006, 20); stun.writeUInt16BE(8, 22); stun.write('abcd:efg', 24);
+  for (let i = 0; i < 10; i++) await send(stun);
+  s.close();
+  const deadline = Date.now() + 5000;
+  let after;
+  do {
+    await new Promise((r) => setTimeout(r, 100));
+    after = {
+      malformed: await metric(k.base, 'kamer_drops_total{reason="malformed"}'),
+      unverified: await metric(k.base, 'kamer_drops_total{reason="unverified_source"}'),
+      stun: await metric(k.base, 'kamer_drops_total{reason="stun_auth"}'),
+    };
+  } while (Date.now() < deadline && after.malformed - before.malformed < 20);
+  assert.equal(after.malformed - before.malformed, 20);
+  assert.equal(after.unverified - before.unverified, 10);
+  assert.equal(after.stun - before.stun, 10);
+  assert.equal((await fetch(`${k.base}/healthz`)).status, 200);
+});
