@@ -139,6 +139,8 @@ static void metrics(struct api *a, struct http_resp *r)
 	C("packets_forwarded_total", "RTP packets forwarded to subscribers.", c->forwarded);
 	C("rtx_sent_total", "RTP packets sent again to answer NACKs.", c->rtx_sent);
 	C("nacks_total", "NACK feedback packets received.", c->nacks_rx);
+	C("nacks_out_total", "NACKs sent to publishers for packets the server never received.",
+	  c->nacks_tx);
 	C("plis_in_total", "PLI feedback packets received from subscribers.", c->plis_rx);
 	C("plis_out_total", "Key-frame requests sent to publishers.", c->plis_tx);
 	C("dtls_failed_total", "DTLS handshakes that failed or did not match the SDP fingerprint.",

@@ -28,7 +28,7 @@ struct media_config {
 /* Counters read by the control plane; written only by the media thread. */
 struct media_counters {
 	_Atomic uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_failed;
-	_Atomic uint64_t forwarded, rtx_sent, nacks_rx, plis_rx, plis_tx;
+	_Atomic uint64_t forwarded, rtx_sent, nacks_rx, nacks_tx, plis_rx, plis_tx;
 	_Atomic uint64_t stun_ok;
 	_Atomic uint64_t drop_unverified; /* from an address no STUN check verified */
 	_Atomic uint64_t

@@ -312,12 +312,27 @@ static void answer_nack(struct conn *c, const struct rtcp_pkt *k)
 		if (t->fwd[i].sub == c->part)
 			out_pt = t->fwd[i].out_pt;
 	}
+	uint16_t missing[LIM_NACK_SEQS];
+	size_t nmissing = 0;
 	for (int i = 0; i < n; i++) {
 		const uint8_t *pkt;
 		size_t len;
 		if (rtxbuf_get(t->rtx, seqs[i], &pkt, &len) == 0) {
 			conn_send_rtp(c, pkt, len, out_pt);
 			atomic_fetch_add(&ctr->rtx_sent, 1);
+		} else {
+			missing[nmissing++] = seqs[i];
+		}
+	}
+	/* What we never received ourselves, the publisher may still have (RFC 4585 s6.2.1). */
+	struct conn *pub = t->owner->pub;
+	if (nmissing > 0 && pub && pub->srtp) {
+		uint8_t buf[512];
+		int w = rtcp_write_nack(buf, sizeof(buf), t->owner->rtcp_ssrc, t->ssrc, missing,
+		                        nmissing);
+		if (w > 0) {
+			conn_send_rtcp(pub, buf, (size_t)w);
+			atomic_fetch_add(&ctr->nacks_tx, 1);
 		}
 	}
 }
