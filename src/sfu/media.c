@@ -194,13 +194,24 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
-static void send_raw(struct conn *c, const uint8_t *p, size_t len)
+enum send_kind { SEND_RAW, SEND_RTP, SEND_RTCP };
+
+/* Copies p into the next outgoing slot, protecting RTP and RTCP with the conn's keys there. */
+static void conn_send(struct conn *c, const uint8_t *p, size_t len, enum send_kind kind, uint8_t pt)
 {
 	struct media *m = c->m;
-	if (!c->has_addr || len > LIM_PACKET)
+	size_t room = kind == SEND_RAW ? 0 : SRTP_SESS_OVERHEAD;
+	if (!c->has_addr || len + room > LIM_PACKET || (kind != SEND_RAW && !c->srtp))
 		return;
 	uint8_t *slot = udp_out_slot(m->fd, &m->out);
 	memcpy(slot, p, len);
+	if (kind == SEND_RTP) {
+		rtp_set_pt(slot, pt);
+		if (srtp_sess_protect_rtp(c->srtp, slot, &len) != 0)
+			return;
+	} else if (kind == SEND_RTCP && srtp_sess_protect_rtcp(c->srtp, slot, &len) != 0) {
+		return;
+	}
 	udp_out_commit(&m->out, len, (struct sockaddr *)&c->addr);
 	INC(tx_packets);
 	ADD(tx_bytes, len);
@@ -208,36 +219,17 @@ static void send_raw(struct conn *c, const uint8_t *p, size_t len)
 
 static void dtls_send(void *arg, const uint8_t *p, size_t len)
 {
-	send_raw(arg, p, len);
+	conn_send(arg, p, len, SEND_RAW, 0);
 }
 
 void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt)
 {
-	struct media *m = c->m;
-	if (!c->srtp || !c->has_addr || len + SRTP_SESS_OVERHEAD > LIM_PACKET)
-		return;
-	uint8_t *slot = udp_out_slot(m->fd, &m->out);
-	memcpy(slot, plain, len);
-	rtp_set_pt(slot, pt);
-	if (srtp_sess_protect_rtp(c->srtp, slot, &len) != 0)
-		return;
-	udp_out_commit(&m->out, len, (struct sockaddr *)&c->addr);
-	INC(tx_packets);
-	ADD(tx_bytes, len);
+	conn_send(c, plain, len, SEND_RTP, pt);
 }
 
 void conn_send_rtcp(struct conn *c, const uint8_t *plain, size_t len)
 {
-	struct media *m = c->m;
-	if (!c->srtp || !c->has_addr || len + SRTP_SESS_OVERHEAD > LIM_PACKET)
-		return;
-	uint8_t *slot = udp_out_slot(m->fd, &m->out);
-	memcpy(slot, plain, len);
-	if (srtp_sess_protect_rtcp(c->srtp, slot, &len) != 0)
-		return;
-	udp_out_commit(&m->out, len, (struct sockaddr *)&c->addr);
-	INC(tx_packets);
-	ADD(tx_bytes, len);
+	conn_send(c, plain, len, SEND_RTCP, 0);
 }
 
 static struct conn *conn_by_ufrag(struct media *m, const uint8_t *u, size_t n)
@@ -412,6 +404,21 @@ static struct cmd *dequeue(struct media *m)
 	return c;
 }
 
+/* Allocates a command carrying n items of size bytes at items, and queues it. */
+static int post(struct media *m, enum cmd_type type, uint64_t participant, const void *items,
+                size_t n, size_t size)
+{
+	struct cmd *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ERR_NOMEM;
+	c->type = type;
+	c->participant = participant;
+	c->n = n;
+	if (n > 0)
+		memcpy(&c->u, items, n * size);
+	return enqueue(m, c);
+}
+
 int media_conn_add(struct media *m, const struct media_conn_spec *s)
 {
 	struct cmd *c = calloc(1, sizeof(*c));
@@ -427,38 +434,19 @@ int media_publish(struct media *m, uint64_t participant, const struct media_trac
 {
 	if (n > LIM_TRACKS_PER_PUB)
 		return ERR_LIMIT;
-	struct cmd *c = calloc(1, sizeof(*c));
-	if (!c)
-		return ERR_NOMEM;
-	c->type = CMD_PUBLISH;
-	c->participant = participant;
-	c->n = n;
-	memcpy(c->u.tracks, t, n * sizeof(*t));
-	return enqueue(m, c);
+	return post(m, CMD_PUBLISH, participant, t, n, sizeof(*t));
 }
 
 int media_subscribe(struct media *m, uint64_t participant, const struct media_sub_spec *s, size_t n)
 {
 	if (n > LIM_SUB_TRACKS)
 		return ERR_LIMIT;
-	struct cmd *c = calloc(1, sizeof(*c));
-	if (!c)
-		return ERR_NOMEM;
-	c->type = CMD_SUBSCRIBE;
-	c->participant = participant;
-	c->n = n;
-	memcpy(c->u.subs, s, n * sizeof(*s));
-	return enqueue(m, c);
+	return post(m, CMD_SUBSCRIBE, participant, s, n, sizeof(*s));
 }
 
 int media_remove(struct media *m, uint64_t participant)
 {
-	struct cmd *c = calloc(1, sizeof(*c));
-	if (!c)
-		return ERR_NOMEM;
-	c->type = CMD_REMOVE;
-	c->participant = participant;
-	return enqueue(m, c);
+	return post(m, CMD_REMOVE, participant, NULL, 0, 0);
 }
 
 static void run_cmd(struct media *m, struct cmd *cmd)
