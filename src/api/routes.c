@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/assets.h"
+#include "api/metrics.h"
 #include "base/limits.h"
 #include "base/rnd.h"
 #include "sfu/media.h"
@@ -111,60 +112,12 @@ static void create_meeting(struct api *a, const char *body, size_t len, struct h
 
 static void metrics(struct api *a, struct http_resp *r)
 {
-	const struct media_counters *c = media_counters(a->media);
-	char *out = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&out, &n);
-	if (!f) {
+	char *text = metrics_render(a->media, a->signal);
+	if (!text) {
 		error_json(r, 500, "internal", "out of memory");
 		return;
 	}
-#define G(name, help, v)                                                                           \
-	fprintf(f,                                                                                 \
-	        "# HELP kamer_" name " " help "\n# TYPE kamer_" name " gauge\nkamer_" name         \
-	        " %llu\n",                                                                         \
-	        (unsigned long long)(v))
-#define C(name, help, v)                                                                           \
-	fprintf(f,                                                                                 \
-	        "# HELP kamer_" name " " help "\n# TYPE kamer_" name " counter\nkamer_" name       \
-	        " %llu\n",                                                                         \
-	        (unsigned long long)(v))
-	G("rooms", "Meetings with someone in them.", signal_rooms(a->signal));
-	G("participants", "Participants in all meetings.", signal_participants(a->signal));
-	G("media_transports", "ICE/DTLS transports.", c->conns);
-	C("packets_in_total", "UDP datagrams received on the media port.", c->rx_packets);
-	C("bytes_in_total", "Bytes received on the media port.", c->rx_bytes);
-	C("packets_out_total", "UDP datagrams sent from the media port.", c->tx_packets);
-	C("bytes_out_total", "Bytes sent from the media port.", c->tx_bytes);
-	C("packets_forwarded_total", "RTP packets forwarded to subscribers.", c->forwarded);
-	C("rtx_sent_total", "RTP packets sent again to answer NACKs.", c->rtx_sent);
-	C("nacks_total", "NACK feedback packets received.", c->nacks_rx);
-	C("nacks_out_total", "NACKs sent to publishers for packets the server never received.",
-	  c->nacks_tx);
-	C("plis_in_total", "PLI feedback packets received from subscribers.", c->plis_rx);
-	C("plis_out_total", "Key-frame requests sent to publishers.", c->plis_tx);
-	C("dtls_failed_total", "DTLS handshakes that failed or did not match the SDP fingerprint.",
-	  c->dtls_failed);
-	fprintf(f, "# HELP kamer_drops_total Datagrams dropped, by reason.\n# TYPE "
-	           "kamer_drops_total counter\n");
-	fprintf(f, "kamer_drops_total{reason=\"unverified_source\"} %llu\n",
-	        (unsigned long long)c->drop_unverified);
-	fprintf(f, "kamer_drops_total{reason=\"stun_auth\"} %llu\n",
-	        (unsigned long long)c->drop_stun_auth);
-	fprintf(f, "kamer_drops_total{reason=\"srtp_auth\"} %llu\n",
-	        (unsigned long long)c->drop_srtp_auth);
-	fprintf(f, "kamer_drops_total{reason=\"malformed\"} %llu\n",
-	        (unsigned long long)c->drop_malformed);
-	fprintf(f, "kamer_drops_total{reason=\"not_ready\"} %llu\n",
-	        (unsigned long long)c->drop_not_ready);
-	fprintf(f, "kamer_drops_total{reason=\"unknown_stream\"} %llu\n",
-	        (unsigned long long)c->drop_unknown);
-	fprintf(f, "kamer_drops_total{reason=\"send_failed\"} %llu\n",
-	        (unsigned long long)c->tx_failed);
-#undef G
-#undef C
-	fclose(f);
-	set_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", out);
+	set_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text);
 }
 
 void routes_handle(struct api *a, const char *method, const char *path, const char *body,

@@ -16,8 +16,8 @@ struct db {
 	sqlite3_stmt *meeting_insert, *meeting_get;
 };
 
-/* Each step brings user_version from its index to index + 1. */
-static const char *const migrations[] = {
+/* Each step brings the module's version from its index to index + 1. */
+static const char *const meeting_steps[] = {
     "CREATE TABLE meetings ("
     " id TEXT PRIMARY KEY NOT NULL,"
     " title TEXT NOT NULL,"
@@ -25,31 +25,65 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;",
 };
 
-static int migrate(sqlite3 *h, char *why, size_t cap)
+sqlite3 *db_sqlite(struct db *d)
+{
+	return d->h;
+}
+
+static int module_version(sqlite3 *h, const char *module, int *version)
 {
 	sqlite3_stmt *st;
-	int version = 0;
-	if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+	*version = 0;
+	if (sqlite3_prepare_v2(h, "SELECT version FROM schema_versions WHERE module = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
 		return ERR_IO;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
+	sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	int n = (int)(sizeof(migrations) / sizeof(migrations[0]));
-	if (version > n) {
-		snprintf(why, cap, "the store is newer (schema %d) than this kamerd (%d)", version,
-		         n);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ERR_IO;
+}
+
+int db_migrate(struct db *d, const char *module, const char *const *steps, size_t n, char *why,
+               size_t cap)
+{
+	sqlite3 *h = d->h;
+	int version;
+	if (sqlite3_exec(h,
+	                 "CREATE TABLE IF NOT EXISTS schema_versions ("
+	                 " module TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL"
+	                 ") WITHOUT ROWID;",
+	                 NULL, NULL, NULL) != SQLITE_OK ||
+	    module_version(h, module, &version) != 0) {
+		snprintf(why, cap, "cannot read the schema version: %s", sqlite3_errmsg(h));
+		return ERR_IO;
+	}
+	if ((size_t)version > n) {
+		snprintf(why, cap, "the store's %s schema (%d) is newer than this kamerd's (%zu)",
+		         module, version, n);
 		return ERR_BADSTATE;
 	}
-	for (int v = version; v < n; v++) {
+	for (size_t v = (size_t)version; v < n; v++) {
 		char *err = NULL;
-		char sql[64];
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", v + 1);
-		if (sqlite3_exec(h, "BEGIN", NULL, NULL, &err) != SQLITE_OK ||
-		    sqlite3_exec(h, migrations[v], NULL, NULL, &err) != SQLITE_OK ||
-		    sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK ||
-		    sqlite3_exec(h, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
-			snprintf(why, cap, "schema migration %d failed: %s", v + 1,
-			         err ? err : "?");
+		sqlite3_stmt *st = NULL;
+		int ok =
+		    sqlite3_exec(h, "BEGIN", NULL, NULL, &err) == SQLITE_OK &&
+		    sqlite3_exec(h, steps[v], NULL, NULL, &err) == SQLITE_OK &&
+		    sqlite3_prepare_v2(h,
+		                       "INSERT OR REPLACE INTO schema_versions (module, version)"
+		                       " VALUES (?, ?)",
+		                       -1, &st, NULL) == SQLITE_OK;
+		if (ok) {
+			sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)v + 1);
+			ok = sqlite3_step(st) == SQLITE_DONE &&
+			     sqlite3_exec(h, "COMMIT", NULL, NULL, &err) == SQLITE_OK;
+		}
+		sqlite3_finalize(st);
+		if (!ok) {
+			snprintf(why, cap, "%s schema migration %zu failed: %s", module, v + 1,
+			         err ? err : sqlite3_errmsg(h));
 			sqlite3_free(err);
 			sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 			return ERR_IO;
@@ -57,6 +91,11 @@ static int migrate(sqlite3 *h, char *why, size_t cap)
 	}
 	return 0;
 }
+
+/* Each store module brings its own tables up to date; one line each. */
+static int (*const module_inits[])(struct db *d, char *why, size_t cap) = {
+    NULL, /* keeps the array non-empty; skipped */
+};
 
 int db_open(struct db **out, const char *dir, char *why, size_t cap)
 {
@@ -83,9 +122,13 @@ int db_open(struct db **out, const char *dir, char *why, size_t cap)
 	sqlite3_exec(d->h,
 	             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
 	             NULL, NULL, NULL);
-	int rc = migrate(d->h, why, cap);
-	if (rc != 0)
+	if (db_migrate(d, "meetings", meeting_steps,
+	               sizeof(meeting_steps) / sizeof(meeting_steps[0]), why, cap) != 0)
 		goto fail;
+	for (size_t i = 0; i < sizeof(module_inits) / sizeof(module_inits[0]); i++) {
+		if (module_inits[i] && module_inits[i](d, why, cap) != 0)
+			goto fail;
+	}
 	if (sqlite3_prepare_v2(d->h,
 	                       "INSERT INTO meetings (id, title, created_at) VALUES (?, ?, ?)", -1,
 	                       &d->meeting_insert, NULL) != SQLITE_OK ||

@@ -14,6 +14,14 @@ struct db;
 int db_open(struct db **out, const char *dir, char *why, size_t why_cap) WARN_UNUSED;
 void db_close(struct db *d);
 
+/* For store/ modules only: the SQLite handle, and schema migrations kept per module
+   in the table schema_versions. steps[v] takes the module from version v to v + 1,
+   each in its own transaction. 0, or a negative ERR_* with a reason in why. */
+struct sqlite3;
+struct sqlite3 *db_sqlite(struct db *d);
+int db_migrate(struct db *d, const char *module, const char *const *steps, size_t n, char *why,
+               size_t cap) WARN_UNUSED;
+
 /* A new meeting with a fresh identifier (S1). */
 int db_meeting_create(struct db *d, const char *title, char id[RND_ID_CHARS + 1]) WARN_UNUSED;
 /* The meeting's title into title (NUL-terminated, truncated to cap). 0 or ERR_NOTFOUND. */

@@ -1,0 +1,67 @@
+/* metrics.c - the Prometheus text exposition of kamerd's counters (GET /metrics). */
+#include "api/metrics.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sfu/media.h"
+#include "signal/session.h"
+
+char *metrics_render(struct media *m, struct signal *sig)
+{
+	const struct media_counters *c = media_counters(m);
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	if (!f)
+		return NULL;
+#define G(name, help, v)                                                                           \
+	fprintf(f,                                                                                 \
+	        "# HELP kamer_" name " " help "\n# TYPE kamer_" name " gauge\nkamer_" name         \
+	        " %llu\n",                                                                         \
+	        (unsigned long long)(v))
+#define C(name, help, v)                                                                           \
+	fprintf(f,                                                                                 \
+	        "# HELP kamer_" name " " help "\n# TYPE kamer_" name " counter\nkamer_" name       \
+	        " %llu\n",                                                                         \
+	        (unsigned long long)(v))
+	G("rooms", "Meetings with someone in them.", signal_rooms(sig));
+	G("participants", "Participants in all meetings.", signal_participants(sig));
+	G("media_transports", "ICE/DTLS transports.", c->conns);
+	C("packets_in_total", "UDP datagrams received on the media port.", c->rx_packets);
+	C("bytes_in_total", "Bytes received on the media port.", c->rx_bytes);
+	C("packets_out_total", "UDP datagrams sent from the media port.", c->tx_packets);
+	C("bytes_out_total", "Bytes sent from the media port.", c->tx_bytes);
+	C("packets_forwarded_total", "RTP packets forwarded to subscribers.", c->forwarded);
+	C("rtx_sent_total", "RTP packets sent again to answer NACKs.", c->rtx_sent);
+	C("nacks_total", "NACK feedback packets received.", c->nacks_rx);
+	C("nacks_out_total", "NACKs sent to publishers for packets the server never received.",
+	  c->nacks_tx);
+	C("plis_in_total", "PLI feedback packets received from subscribers.", c->plis_rx);
+	C("plis_out_total", "Key-frame requests sent to publishers.", c->plis_tx);
+	C("dtls_failed_total", "DTLS handshakes that failed or did not match the SDP fingerprint.",
+	  c->dtls_failed);
+	fprintf(f, "# HELP kamer_drops_total Datagrams dropped, by reason.\n# TYPE "
+	           "kamer_drops_total counter\n");
+	fprintf(f, "kamer_drops_total{reason=\"unverified_source\"} %llu\n",
+	        (unsigned long long)c->drop_unverified);
+	fprintf(f, "kamer_drops_total{reason=\"stun_auth\"} %llu\n",
+	        (unsigned long long)c->drop_stun_auth);
+	fprintf(f, "kamer_drops_total{reason=\"srtp_auth\"} %llu\n",
+	        (unsigned long long)c->drop_srtp_auth);
+	fprintf(f, "kamer_drops_total{reason=\"malformed\"} %llu\n",
+	        (unsigned long long)c->drop_malformed);
+	fprintf(f, "kamer_drops_total{reason=\"not_ready\"} %llu\n",
+	        (unsigned long long)c->drop_not_ready);
+	fprintf(f, "kamer_drops_total{reason=\"unknown_stream\"} %llu\n",
+	        (unsigned long long)c->drop_unknown);
+	fprintf(f, "kamer_drops_total{reason=\"send_failed\"} %llu\n",
+	        (unsigned long long)c->tx_failed);
+#undef G
+#undef C
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
