@@ -28,6 +28,13 @@ struct http {
 struct req {
 	char method[8];
 	char path[256];
+	char query[256];
+	char cookie[1024];
+	char csrf[80];
+	char origin[256];
+	char host[256];
+	char content_type[128];
+	char source[64];
 	char *body;
 	size_t body_len;
 	int too_large;
@@ -80,6 +87,22 @@ static int write_headers(struct lws *wsi, struct req *r)
 	if (lws_add_http_header_by_name(wsi, (const uint8_t *)"cache-control:",
 	                                (const uint8_t *)cache, (int)strlen(cache), &p, end))
 		return -1;
+	char retry[16];
+	const char *extra[][2] = {
+	    {"set-cookie:", r->resp.set_cookie},
+	    {"content-disposition:", r->resp.disposition},
+	    {"retry-after:", retry},
+	};
+	snprintf(retry, sizeof(retry), "%d", r->resp.retry_after);
+	if (!r->resp.retry_after)
+		retry[0] = '\0';
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		if (extra[i][1][0] &&
+		    lws_add_http_header_by_name(wsi, (const uint8_t *)extra[i][0],
+		                                (const uint8_t *)extra[i][1],
+		                                (int)strlen(extra[i][1]), &p, end))
+			return -1;
+	}
 	if (lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
 	return 0;
@@ -87,7 +110,20 @@ static int write_headers(struct lws *wsi, struct req *r)
 
 static int respond(struct lws *wsi, struct http *h, struct req *r)
 {
-	routes_handle(h->api, r->method, r->path, r->body, r->body_len, &r->resp);
+	struct http_req rq = {
+	    .method = r->method,
+	    .path = r->path,
+	    .query = r->query,
+	    .body = r->body ? r->body : "",
+	    .body_len = r->body_len,
+	    .cookie = r->cookie,
+	    .csrf = r->csrf,
+	    .origin = r->origin,
+	    .host = r->host,
+	    .content_type = r->content_type,
+	    .source = r->source,
+	};
+	routes_handle(h->api, &rq, &r->resp);
 	if (r->too_large) {
 		http_resp_free(&r->resp);
 		static const char msg[] =
@@ -116,6 +152,31 @@ static void req_reset(struct req *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static void copy_hdr(struct lws *wsi, char *dst, size_t cap, enum lws_token_indexes tok)
+{
+	dst[0] = '\0';
+	if (lws_hdr_total_length(wsi, tok) >= (int)cap || lws_hdr_copy(wsi, dst, (int)cap, tok) < 0)
+		dst[0] = '\0'; /* over-long headers count as absent */
+}
+
+static void req_read_headers(struct lws *wsi, struct req *r)
+{
+	copy_hdr(wsi, r->cookie, sizeof(r->cookie), WSI_TOKEN_HTTP_COOKIE);
+	copy_hdr(wsi, r->origin, sizeof(r->origin), WSI_TOKEN_ORIGIN);
+	copy_hdr(wsi, r->host, sizeof(r->host), WSI_TOKEN_HOST);
+	copy_hdr(wsi, r->content_type, sizeof(r->content_type), WSI_TOKEN_HTTP_CONTENT_TYPE);
+	/* The query string arrives as fragments joined with '&'. */
+	r->query[0] = '\0';
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS) < (int)sizeof(r->query))
+		lws_hdr_copy(wsi, r->query, sizeof(r->query), WSI_TOKEN_HTTP_URI_ARGS);
+	r->csrf[0] = '\0';
+	int n = lws_hdr_custom_length(wsi, "x-kamer-csrf:", 13);
+	if (n > 0 && n < (int)sizeof(r->csrf) &&
+	    lws_hdr_custom_copy(wsi, r->csrf, sizeof(r->csrf), "x-kamer-csrf:", 13) < 0)
+		r->csrf[0] = '\0';
+	lws_get_peer_simple(wsi, r->source, sizeof(r->source));
+}
+
 static int cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                    size_t len)
 {
@@ -126,19 +187,30 @@ static int cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		return 1; /* a WebSocket without our sub-protocol */
 	case LWS_CALLBACK_HTTP: {
 		req_reset(r);
-		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
-			snprintf(r->method, sizeof(r->method), "POST");
-		else if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI))
-			snprintf(r->method, sizeof(r->method), "HEAD");
-		else if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
-			snprintf(r->method, sizeof(r->method), "GET");
-		else
-			snprintf(r->method, sizeof(r->method), "OTHER");
+		static const struct {
+			enum lws_token_indexes tok;
+			const char *name;
+			int body;
+		} methods[] = {
+		    {WSI_TOKEN_POST_URI, "POST", 1},     {WSI_TOKEN_PATCH_URI, "PATCH", 1},
+		    {WSI_TOKEN_DELETE_URI, "DELETE", 1}, {WSI_TOKEN_HEAD_URI, "HEAD", 0},
+		    {WSI_TOKEN_GET_URI, "GET", 0},
+		};
+		int body = 0;
+		snprintf(r->method, sizeof(r->method), "OTHER");
+		for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+			if (lws_hdr_total_length(wsi, methods[i].tok)) {
+				snprintf(r->method, sizeof(r->method), "%s", methods[i].name);
+				body = methods[i].body;
+				break;
+			}
+		}
 		if (len >= sizeof(r->path))
 			snprintf(r->path, sizeof(r->path), "/too-long");
 		else
-			snprintf(r->path, sizeof(r->path), "%s", (const char *)in);
-		if (strcmp(r->method, "POST") == 0)
+			snprintf(r->path, sizeof(r->path), "%.*s", (int)len, (const char *)in);
+		req_read_headers(wsi, r);
+		if (body && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
 			return 0; /* wait for the body */
 		return respond(wsi, h, r);
 	}
@@ -248,11 +320,15 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 			return 1;
 		return origin_ok(wsi) ? 0 : 1;
 	}
-	case LWS_CALLBACK_ESTABLISHED:
+	case LWS_CALLBACK_ESTABLISHED: {
 		memset(w, 0, sizeof(*w));
 		w->wsi = wsi;
-		w->session = session_open(h->api->signal, ws_send, w);
+		struct session_peer peer;
+		copy_hdr(wsi, peer.cookie, sizeof(peer.cookie), WSI_TOKEN_HTTP_COOKIE);
+		lws_get_peer_simple(wsi, peer.source, sizeof(peer.source));
+		w->session = session_open(h->api->signal, ws_send, w, &peer);
 		return w->session ? 0 : -1;
+	}
 	case LWS_CALLBACK_RECEIVE: {
 		if (lws_is_first_fragment(wsi)) {
 			w->in_len = 0;

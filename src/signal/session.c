@@ -42,6 +42,7 @@ struct session {
 	struct signal *sig;
 	session_send_fn send;
 	void *ctx;
+	struct session_peer peer;
 	enum state state;
 	struct room *room;
 	char id[RND_ID_CHARS + 1];
@@ -514,7 +515,8 @@ static void on_join(struct session *se, const struct msg *m)
 	renegotiate(se);
 }
 
-struct session *session_open(struct signal *s, session_send_fn send, void *ctx)
+struct session *session_open(struct signal *s, session_send_fn send, void *ctx,
+                             const struct session_peer *peer)
 {
 	struct session *se = calloc(1, sizeof(*se));
 	if (!se)
@@ -523,6 +525,7 @@ struct session *session_open(struct signal *s, session_send_fn send, void *ctx)
 	se->send = send;
 	se->ctx = ctx;
 	se->state = S_NEW;
+	se->peer = *peer;
 	return se;
 }
 

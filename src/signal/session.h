@@ -22,8 +22,15 @@ void signal_free(struct signal *s);
 size_t signal_participants(const struct signal *s);
 size_t signal_rooms(const struct signal *s);
 
+/* What the transport knows of the client when the socket opens. */
+struct session_peer {
+	char cookie[1024]; /* the upgrade request's Cookie header ("" if none) */
+	char source[64];   /* the peer's address */
+};
+
 struct session;
-struct session *session_open(struct signal *s, session_send_fn send, void *ctx);
+struct session *session_open(struct signal *s, session_send_fn send, void *ctx,
+                             const struct session_peer *peer);
 void session_on_message(struct session *se, const char *data, size_t len);
 /* The socket is gone: leave the room and free the session. */
 void session_close(struct session *se);
