@@ -22,7 +22,17 @@ struct http {
 	volatile sig_atomic_t stop;
 	int port;
 	char iface[64];
+	lws_sorted_usec_list_t tick;
 };
+
+#define TICK_US (200 * LWS_US_PER_MS)
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+	struct http *h = lws_container_of(sul, struct http, tick);
+	routes_tick(h->api);
+	lws_sul_schedule(h->ctx, 0, &h->tick, on_tick, TICK_US);
+}
 
 /* Per HTTP request. */
 struct req {
@@ -427,6 +437,7 @@ struct http *http_start(const char *listen, struct api *api, char *why, size_t w
 	}
 	struct lws_vhost *vh = lws_get_vhost_by_name(h->ctx, "default");
 	h->port = vh ? lws_get_vhost_listen_port(vh) : info.port;
+	lws_sul_schedule(h->ctx, 0, &h->tick, on_tick, TICK_US);
 	return h;
 fail:
 	free(h);

@@ -120,6 +120,11 @@ void routes_handle(struct api *a, const struct http_req *rq, struct http_resp *r
 	reply_not_found(r);
 }
 
+void routes_tick(struct api *a)
+{
+	signal_tick(a->signal);
+}
+
 void http_resp_free(struct http_resp *r)
 {
 	free(r->owned);

@@ -44,5 +44,7 @@ struct http_resp {
 /* Fills resp for a request. Never fails: bad requests get a 4xx response. */
 void routes_handle(struct api *a, const struct http_req *rq, struct http_resp *resp);
 void http_resp_free(struct http_resp *r);
+/* Called a few times a second on the control thread: timers of every module. */
+void routes_tick(struct api *a);
 
 #endif

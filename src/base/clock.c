@@ -27,3 +27,10 @@ int64_t clock_unix(void)
 {
 	return (int64_t)time(NULL);
 }
+
+int64_t clock_unix_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -12,5 +12,7 @@ uint64_t clock_ms(void);
 uint64_t clock_ntp(void);
 /* Wall-clock seconds since the Unix epoch. */
 int64_t clock_unix(void);
+/* Wall-clock milliseconds since 1970. */
+int64_t clock_unix_ms(void);
 
 #endif

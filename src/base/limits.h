@@ -9,6 +9,7 @@
 #define LIM_SESSIONS   4096  /* WebSocket sessions at once */
 #define LIM_TITLE      200   /* bytes in a meeting title */
 #define LIM_NAME       64    /* bytes in a display name */
+#define LIM_CHAT       2000  /* bytes in one chat message */
 #define LIM_ID_LEN     32    /* characters in an identifier (base32 of 20 bytes) */
 
 /* Media plane */

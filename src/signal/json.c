@@ -53,6 +53,146 @@ static int copy_str(char *dst, size_t cap, json_t *v, int allow_empty)
 	return 0;
 }
 
+/* An optional string field: absent is fine, present must be valid. */
+static int opt_str(char *dst, size_t cap, json_t *root, const char *key)
+{
+	json_t *v = json_object_get(root, key);
+	dst[0] = '\0';
+	return v ? copy_str(dst, cap, v, 0) : 0;
+}
+
+static int get_bool(int *out, json_t *root, const char *key)
+{
+	json_t *v = json_object_get(root, key);
+	if (!json_is_boolean(v))
+		return ERR_PROTO;
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int parse_join(struct msg *m, json_t *root, const char **why)
+{
+	if (opt_str(m->meeting, sizeof(m->meeting), root, "meeting") != 0 ||
+	    opt_str(m->invitation, sizeof(m->invitation), root, "invitation") != 0 ||
+	    opt_str(m->resume, sizeof(m->resume), root, "resume") != 0) {
+		*why = "meeting, invitation and resume must be identifiers";
+		return ERR_PROTO;
+	}
+	if (!m->meeting[0] && !m->invitation[0]) {
+		*why = "join needs a meeting id or an invitation";
+		return ERR_PROTO;
+	}
+	if (opt_str(m->name, sizeof(m->name), root, "name") != 0) {
+		*why = "name must be 1 to 64 bytes without control characters";
+		return ERR_PROTO;
+	}
+	return 0;
+}
+
+static int parse_sdp(struct msg *m, json_t *root, const char **why)
+{
+	json_t *sdp = json_object_get(root, "sdp");
+	if (!json_is_string(sdp) || json_string_length(sdp) == 0 ||
+	    json_string_length(sdp) > LIM_SDP_LEN) {
+		*why = "sdp must be a non-empty string";
+		return ERR_PROTO;
+	}
+	m->sdp = json_string_value(sdp);
+	m->sdp_len = json_string_length(sdp);
+	if (m->type == MSG_PUBLISH &&
+	    opt_str(m->screen_mid, sizeof(m->screen_mid), root, "screen_mid") != 0) {
+		*why = "screen_mid must be a short string";
+		return ERR_PROTO;
+	}
+	return 0;
+}
+
+static int parse_chat(struct msg *m, json_t *root, const char **why)
+{
+	json_t *t = json_object_get(root, "text");
+	size_t n = json_string_length(t);
+	const char *s = json_string_value(t);
+	*why = "chat text must be 1 to 2000 bytes";
+	if (!s || n == 0 || n > LIM_CHAT || memchr(s, '\0', n))
+		return ERR_PROTO;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\n') || c == 0x7f)
+			return ERR_PROTO;
+	}
+	m->text = s;
+	m->text_len = n;
+	return 0;
+}
+
+static int parse_target(struct msg *m, json_t *root, const char **why)
+{
+	if (copy_str(m->participant, sizeof(m->participant), json_object_get(root, "participant"),
+	             0) != 0) {
+		*why = "participant must be a participant id";
+		return ERR_PROTO;
+	}
+	if (m->type != MSG_MUTE)
+		return 0;
+	const char *kind = json_string_value(json_object_get(root, "kind"));
+	if (kind && strcmp(kind, "audio") == 0)
+		m->audio = 1;
+	else if (kind && strcmp(kind, "video") == 0)
+		m->video = 1;
+	else {
+		*why = "kind must be audio or video";
+		return ERR_PROTO;
+	}
+	return 0;
+}
+
+static int parse_state(struct msg *m, json_t *root, const char **why)
+{
+	if (get_bool(&m->audio, root, "audio") != 0 || get_bool(&m->video, root, "video") != 0) {
+		*why = "state needs audio and video booleans";
+		return ERR_PROTO;
+	}
+	return 0;
+}
+
+static int parse_flag(struct msg *m, json_t *root, const char **why)
+{
+	const char *key = m->type == MSG_HAND ? "raised" : "locked";
+	if (get_bool(&m->flag, root, key) != 0) {
+		*why = m->type == MSG_HAND ? "hand needs raised (boolean)"
+		                           : "lock needs locked (boolean)";
+		return ERR_PROTO;
+	}
+	return 0;
+}
+
+static int parse_none(struct msg *m, json_t *root, const char **why)
+{
+	(void)m, (void)root, (void)why;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum msg_type type;
+	int (*parse)(struct msg *m, json_t *root, const char **why);
+} kinds[] = {
+    {"join", MSG_JOIN, parse_join},
+    {"publish", MSG_PUBLISH, parse_sdp},
+    {"subscribe_answer", MSG_SUBSCRIBE_ANSWER, parse_sdp},
+    {"state", MSG_STATE, parse_state},
+    {"leave", MSG_LEAVE, parse_none},
+    {"hand", MSG_HAND, parse_flag},
+    {"chat", MSG_CHAT, parse_chat},
+    {"admit", MSG_ADMIT, parse_target},
+    {"deny", MSG_DENY, parse_target},
+    {"mute", MSG_MUTE, parse_target},
+    {"ask_unmute", MSG_ASK_UNMUTE, parse_target},
+    {"remove", MSG_REMOVE, parse_target},
+    {"lock", MSG_LOCK, parse_flag},
+    {"end", MSG_END, parse_none},
+};
+
 int msg_parse(struct msg *out, const char *buf, size_t len, const char **why)
 {
 	const char *dummy;
@@ -83,43 +223,15 @@ int msg_parse(struct msg *out, const char *buf, size_t len, const char **why)
 		*why = "missing type";
 		goto fail;
 	}
-	if (strcmp(type, "join") == 0) {
-		out->type = MSG_JOIN;
-		if (copy_str(out->meeting, sizeof(out->meeting), json_object_get(root, "meeting"),
-		             0) != 0) {
-			*why = "join needs a meeting id";
-			goto fail;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(type, kinds[i].name) == 0) {
+			out->type = kinds[i].type;
+			if (kinds[i].parse(out, root, why) != 0)
+				goto fail;
+			return 0;
 		}
-		if (copy_str(out->name, sizeof(out->name), json_object_get(root, "name"), 0) != 0) {
-			*why = "name must be 1 to 64 bytes without control characters";
-			goto fail;
-		}
-	} else if (strcmp(type, "publish") == 0 || strcmp(type, "subscribe_answer") == 0) {
-		out->type = type[0] == 'p' ? MSG_PUBLISH : MSG_SUBSCRIBE_ANSWER;
-		json_t *sdp = json_object_get(root, "sdp");
-		if (!json_is_string(sdp) || json_string_length(sdp) == 0 ||
-		    json_string_length(sdp) > LIM_SDP_LEN) {
-			*why = "sdp must be a non-empty string";
-			goto fail;
-		}
-		out->sdp = json_string_value(sdp);
-		out->sdp_len = json_string_length(sdp);
-	} else if (strcmp(type, "state") == 0) {
-		out->type = MSG_STATE;
-		json_t *a = json_object_get(root, "audio"), *v = json_object_get(root, "video");
-		if (!json_is_boolean(a) || !json_is_boolean(v)) {
-			*why = "state needs audio and video booleans";
-			goto fail;
-		}
-		out->audio = json_is_true(a);
-		out->video = json_is_true(v);
-	} else if (strcmp(type, "leave") == 0) {
-		out->type = MSG_LEAVE;
-	} else {
-		*why = "unknown message type";
-		goto fail;
 	}
-	return 0;
+	*why = "unknown message type";
 fail:
 	json_decref(root);
 	out->root = NULL;

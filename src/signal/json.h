@@ -7,20 +7,43 @@
 #include "base/err.h"
 #include "base/limits.h"
 
-enum msg_type { MSG_JOIN, MSG_PUBLISH, MSG_SUBSCRIBE_ANSWER, MSG_STATE, MSG_LEAVE };
+enum msg_type {
+	MSG_JOIN,
+	MSG_PUBLISH,
+	MSG_SUBSCRIBE_ANSWER,
+	MSG_STATE,
+	MSG_LEAVE,
+	MSG_HAND,
+	MSG_CHAT,
+	MSG_ADMIT,
+	MSG_DENY,
+	MSG_MUTE,
+	MSG_ASK_UNMUTE,
+	MSG_REMOVE,
+	MSG_LOCK,
+	MSG_END,
+};
 
 struct msg {
 	enum msg_type type;
-	char meeting[LIM_ID_LEN + 1]; /* join */
-	char name[LIM_NAME + 1];      /* join */
-	const char *sdp;              /* publish, subscribe_answer: points into root */
+	char meeting[LIM_ID_LEN + 1];    /* join: a meeting id, or "" */
+	char invitation[LIM_ID_LEN + 1]; /* join: an invitation secret, or "" */
+	char resume[LIM_ID_LEN + 1];     /* join: a resume secret, or "" */
+	char name[LIM_NAME + 1];         /* join: "" when absent */
+	const char *sdp;                 /* publish, subscribe_answer: points into root */
 	size_t sdp_len;
-	int audio, video; /* state */
-	void *root;       /* the parsed document (json_t), owned */
+	char screen_mid[16];              /* publish: the screen's m-section, or "" */
+	int audio, video;                 /* state; mute: which (audio 1 or video 1) */
+	int flag;                         /* hand: raised; lock: locked */
+	char participant[LIM_ID_LEN + 1]; /* admit, deny, mute, ask_unmute, remove */
+	const char *text;                 /* chat: points into root */
+	size_t text_len;
+	void *root; /* the parsed document (json_t), owned */
 };
 
 /* Parses one client message. 0, or ERR_PROTO with a static reason in *why. On success
-   call msg_free(). Names must be 1..LIM_NAME bytes without control characters. */
+   call msg_free(). Names must be 1..LIM_NAME bytes without control characters; chat text
+   1..LIM_CHAT bytes without control characters other than newline. */
 int msg_parse(struct msg *out, const char *buf, size_t len, const char **why) WARN_UNUSED;
 void msg_free(struct msg *m);
 

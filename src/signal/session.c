@@ -1,83 +1,25 @@
-/* session.c - the signalling state machine (docs/PROTOCOL.md).
+/* session.c - one participant's signalling state machine (docs/PROTOCOL.md).
  *
- *   NEW --join--> JOINED --leave/close--> gone
+ *   NEW --join--> LOBBY --admit--> JOINED --leave/remove/end--> GONE
+ *            \___________________/
  *
- * In JOINED, the publish side follows the client's offers; the subscribe side
- * is driven by the server: at most one offer outstanding, and a change that
- * comes while one is outstanding is offered after the answer arrives. */
+ * In JOINED the publish side follows the client's offers and the subscribe side is
+ * driven by the server (subscribe.c). When the socket drops, a JOINED seat waits
+ * RESUME_GRACE_MS for its participant to come back with the resume secret. */
 #include "signal/session.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/limits.h"
+#include "base/clock.h"
+#include "base/ct.h"
 #include "base/log.h"
-#include "base/rnd.h"
 #include "rtc/sdp.h"
-#include "sfu/media.h"
-#include "signal/json.h"
+#include "signal/internal.h"
 #include "store/db.h"
 
-#define OUT_PT_OPUS 111
-#define OUT_PT_VP8  96
-#define SDP_BUF     (LIM_SDP_LEN)
-
-struct room;
-
-struct out_track {
-	char mid[12];
-	enum media_kind kind;
-	int active;
-	uint32_t ssrc;
-	uint64_t publisher;
-	char stream_id[RND_ID_CHARS + 1]; /* the publisher's participant id */
-	char track_id[RND_ID_CHARS + 3];
-};
-
-enum state { S_NEW, S_JOINED };
-
-struct session {
-	struct signal *sig;
-	session_send_fn send;
-	void *ctx;
-	struct session_peer peer;
-	enum state state;
-	struct room *room;
-	char id[RND_ID_CHARS + 1];
-	uint64_t handle;
-	char name[LIM_NAME + 1];
-	int audio_on, video_on;
-
-	int published;
-	uint32_t ssrc[2]; /* by media_kind; 0 = not published */
-
-	char sub_ufrag[MEDIA_UFRAG_LEN + 1], sub_pwd[MEDIA_PWD_LEN + 1];
-	int sub_conn_added;
-	int offer_pending, offer_dirty;
-	uint64_t sub_version;
-	unsigned next_mid;
-	struct out_track outs[LIM_SUB_TRACKS];
-	size_t nouts;
-};
-
-struct room {
-	char id[RND_ID_CHARS + 1];
-	char title[LIM_TITLE + 1];
-	struct session *members[LIM_ROOM_PARTICIPANTS];
-	size_t n;
-	struct room *next;
-};
-
-struct signal {
-	struct db *db;
-	struct media *media;
-	struct room *rooms;
-	size_t nrooms, nparticipants;
-	uint64_t next_handle;
-	char *sdp_buf;
-};
+#define CHAT_PER_SECOND 5
 
 struct signal *signal_new(struct db *db, struct media *media)
 {
@@ -99,10 +41,15 @@ void signal_free(struct signal *s)
 {
 	if (!s)
 		return;
-	/* Sessions are closed by the transport before this; rooms are empty then. */
+	/* Sockets are closed by the transport before this; what is left are seats
+	   waiting for their participant to come back. */
 	while (s->rooms) {
 		struct room *r = s->rooms;
 		s->rooms = r->next;
+		for (size_t i = 0; i < r->n; i++) {
+			if (!r->members[i]->send)
+				free(r->members[i]);
+		}
 		free(r);
 	}
 	free(s->sdp_buf);
@@ -121,8 +68,12 @@ size_t signal_rooms(const struct signal *s)
 
 /* ---- sending ---- */
 
-static void send_json(struct session *se, json_t *j, int close_after)
+void send_json(struct session *se, json_t *j, int close_after)
 {
+	if (!se->send) {
+		json_decref(j);
+		return;
+	}
 	char *txt = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (!txt)
@@ -131,7 +82,7 @@ static void send_json(struct session *se, json_t *j, int close_after)
 	free(txt);
 }
 
-static void send_error(struct session *se, const char *code, const char *message, int fatal)
+void send_error(struct session *se, const char *code, const char *message, int fatal)
 {
 	send_json(se,
 	          json_pack("{s:s, s:s, s:s, s:b}", "type", "error", "code", code, "message",
@@ -139,182 +90,24 @@ static void send_error(struct session *se, const char *code, const char *message
 	          fatal);
 }
 
-static json_t *roster_json(struct room *r, struct session *self)
+void signal_audit(struct signal *sig, const char *kind, const struct session *se,
+                  const char *subject, int security)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; i < r->n; i++) {
-		struct session *m = r->members[i];
-		json_t *o = json_pack("{s:s, s:s, s:b, s:b}", "id", m->id, "name", m->name, "audio",
-		                      m->audio_on, "video", m->video_on);
-		if (m == self)
-			json_object_set_new(o, "self", json_true());
-		json_array_append_new(arr, o);
-	}
-	return arr;
+	(void)sig;
+	log_info("audit", "%s%s participant=%s subject=%s source=%s", kind,
+	         security ? " (security)" : "", se && se->id[0] ? se->id : "-",
+	         subject ? subject : "-", se ? se->peer.source : "-");
 }
 
-static void broadcast_roster(struct room *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		struct session *m = r->members[i];
-		send_json(
-		    m, json_pack("{s:s, s:o}", "type", "roster", "participants", roster_json(r, m)),
-		    0);
-	}
-}
-
-/* ---- subscribe side ---- */
-
-static void fill_local(struct signal *sig, struct sdp_local *l, const char *ufrag, const char *pwd,
-                       uint64_t version)
-{
-	memset(l, 0, sizeof(*l));
-	l->ice_ufrag = ufrag;
-	l->ice_pwd = pwd;
-	l->fingerprint = media_fingerprint(sig->media);
-	l->addr = media_announce(sig->media);
-	l->port = media_port(sig->media);
-	l->session_id = 1;
-	l->session_version = version;
-}
-
-static int has_out(struct session *se, uint64_t publisher, uint32_t ssrc)
-{
-	for (size_t i = 0; i < se->nouts; i++) {
-		struct out_track *o = &se->outs[i];
-		if (o->active && o->publisher == publisher && o->ssrc == ssrc)
-			return 1;
-	}
-	return 0;
-}
-
-static int wanted(struct session *se, const struct out_track *o)
-{
-	struct room *r = se->room;
-	for (size_t i = 0; i < r->n; i++) {
-		struct session *m = r->members[i];
-		if (m != se && m->handle == o->publisher && m->published &&
-		    m->ssrc[o->kind] == o->ssrc)
-			return 1;
-	}
-	return 0;
-}
-
-/* Brings the subscribe offer in line with who publishes in the room. */
-static void renegotiate(struct session *se)
-{
-	struct signal *sig = se->sig;
-	int changed = 0;
-	for (size_t i = 0; i < se->nouts; i++) {
-		if (se->outs[i].active && !wanted(se, &se->outs[i])) {
-			se->outs[i].active = 0;
-			changed = 1;
-		}
-	}
-	struct room *r = se->room;
-	for (size_t i = 0; i < r->n; i++) {
-		struct session *m = r->members[i];
-		if (m == se || !m->published)
-			continue;
-		for (int k = MEDIA_AUDIO; k <= MEDIA_VIDEO; k++) {
-			if (!m->ssrc[k] || has_out(se, m->handle, m->ssrc[k]))
-				continue;
-			if (se->nouts == LIM_SUB_TRACKS) {
-				log_warn("signal", "subscriber track limit reached");
-				continue;
-			}
-			struct out_track *o = &se->outs[se->nouts++];
-			memset(o, 0, sizeof(*o));
-			snprintf(o->mid, sizeof(o->mid), "%u", se->next_mid++);
-			o->kind = (enum media_kind)k;
-			o->active = 1;
-			o->ssrc = m->ssrc[k];
-			o->publisher = m->handle;
-			memcpy(o->stream_id, m->id, sizeof(o->stream_id));
-			snprintf(o->track_id, sizeof(o->track_id), "%c-%s",
-			         k == MEDIA_AUDIO ? 'a' : 'v', m->id);
-			changed = 1;
-		}
-	}
-	if (!changed && !se->offer_dirty)
-		return;
-	if (se->nouts == 0)
-		return;
-	if (se->offer_pending) {
-		se->offer_dirty = 1;
-		return;
-	}
-	se->offer_dirty = 0;
-	if (!se->sub_ufrag[0] && media_ice_credentials(se->sub_ufrag, se->sub_pwd) != 0) {
-		send_error(se, "internal", "no randomness", 1);
-		return;
-	}
-	struct sdp_out_track t[LIM_SUB_TRACKS];
-	json_t *tracks = json_array();
-	for (size_t i = 0; i < se->nouts; i++) {
-		struct out_track *o = &se->outs[i];
-		t[i] = (struct sdp_out_track){
-		    .kind = o->kind == MEDIA_AUDIO ? SDP_AUDIO : SDP_VIDEO,
-		    .mid = o->mid,
-		    .active = o->active,
-		    .ssrc = o->ssrc,
-		    .stream_id = o->stream_id,
-		    .track_id = o->track_id,
-		    .cname = o->stream_id,
-		};
-		if (o->active)
-			json_array_append_new(
-			    tracks,
-			    json_pack("{s:s, s:s, s:s}", "mid", o->mid, "participant", o->stream_id,
-			              "kind", o->kind == MEDIA_AUDIO ? "audio" : "video"));
-	}
-	struct sdp_local l;
-	fill_local(sig, &l, se->sub_ufrag, se->sub_pwd, ++se->sub_version);
-	int n = sdp_write_subscribe_offer(sig->sdp_buf, SDP_BUF, t, se->nouts, &l);
-	if (n < 0) {
-		json_decref(tracks);
-		log_error("signal", "cannot write a subscribe offer: %s", err_str(n));
-		return;
-	}
-	se->offer_pending = 1;
-	send_json(se,
-	          json_pack("{s:s, s:s%, s:o}", "type", "subscribe_offer", "sdp", sig->sdp_buf,
-	                    (size_t)n, "tracks", tracks),
-	          0);
-}
-
-static void renegotiate_others(struct session *se)
-{
-	struct room *r = se->room;
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->members[i] != se)
-			renegotiate(r->members[i]);
-	}
-}
-
-static void push_subscriptions(struct session *se)
-{
-	struct media_sub_spec s[LIM_SUB_TRACKS];
-	size_t n = 0;
-	for (size_t i = 0; i < se->nouts; i++) {
-		struct out_track *o = &se->outs[i];
-		if (!o->active)
-			continue;
-		s[n++] = (struct media_sub_spec){
-		    .publisher = o->publisher,
-		    .ssrc = o->ssrc,
-		    .out_pt = o->kind == MEDIA_AUDIO ? OUT_PT_OPUS : OUT_PT_VP8,
-		};
-	}
-	if (media_subscribe(se->sig->media, se->handle, s, n) != 0)
-		log_warn("signal", "media queue full");
-}
-
-static struct sdp *parse_sdp(struct session *se, const struct msg *m)
+struct sdp *session_parse_sdp(struct session *se, const struct msg *m)
 {
 	struct sdp *sdp = malloc(sizeof(*sdp));
-	const char *why = "out of memory";
-	if (!sdp || sdp_parse(sdp, m->sdp, m->sdp_len, &why) != 0) {
+	const char *why = NULL;
+	if (!sdp) {
+		send_error(se, "internal", "out of memory", 0);
+		return NULL;
+	}
+	if (sdp_parse(sdp, m->sdp, m->sdp_len, &why) != 0) {
 		char text[160];
 		snprintf(text, sizeof(text), "bad SDP: %s", why ? why : "malformed");
 		send_error(se, "bad_request", text, 0);
@@ -329,53 +122,32 @@ static struct sdp *parse_sdp(struct session *se, const struct msg *m)
 	return sdp;
 }
 
-static void on_subscribe_answer(struct session *se, const struct msg *m)
-{
-	if (!se->offer_pending) {
-		send_error(se, "state", "no subscribe offer is outstanding", 0);
-		return;
-	}
-	struct sdp *sdp = parse_sdp(se, m);
-	if (!sdp)
-		return;
-	se->offer_pending = 0;
-	if (!se->sub_conn_added) {
-		struct media_conn_spec c = {.participant = se->handle, .role = MEDIA_SUB};
-		memcpy(c.ufrag, se->sub_ufrag, sizeof(c.ufrag));
-		memcpy(c.pwd, se->sub_pwd, sizeof(c.pwd));
-		memcpy(c.peer_fp, sdp->fingerprint, 32);
-		if (media_conn_add(se->sig->media, &c) == 0)
-			se->sub_conn_added = 1;
-	}
-	free(sdp);
-	push_subscriptions(se);
-	if (se->offer_dirty)
-		renegotiate(se);
-}
+/* ---- publishing ---- */
 
-/* The first audio section with Opus and the first video section with VP8 become the tracks. */
+/* The first Opus audio section, the first VP8 video section that is not the screen, and
+   the VP8 section named by screen_mid become the tracks. */
 static void on_publish(struct session *se, const struct msg *m)
 {
 	struct signal *sig = se->sig;
-	struct sdp *offer = parse_sdp(se, m);
+	struct sdp *offer = session_parse_sdp(se, m);
 	if (!offer)
 		return;
-	struct media_track_spec t[2];
+	struct media_track_spec t[SRC_COUNT];
 	size_t nt = 0;
-	uint32_t ssrc[2] = {0, 0};
+	uint32_t ssrc[SRC_COUNT] = {0, 0, 0};
 	for (size_t i = 0; i < offer->nmedia; i++) {
 		const struct sdp_media *md = &offer->media[i];
-		int k = md->kind == SDP_AUDIO   ? MEDIA_AUDIO
-		        : md->kind == SDP_VIDEO ? MEDIA_VIDEO
-		                                : -1;
-		if (k < 0 || ssrc[k] || md->port == 0 || md->nssrcs == 0)
+		int src = md->kind == SDP_AUDIO ? SRC_MIC : md->kind == SDP_VIDEO ? SRC_CAMERA : -1;
+		if (src == SRC_CAMERA && m->screen_mid[0] && strcmp(md->mid, m->screen_mid) == 0)
+			src = SRC_SCREEN;
+		if (src < 0 || ssrc[src] || md->port == 0 || md->nssrcs == 0)
 			continue;
-		const struct sdp_codec *c = sdp_find_codec(md, k == MEDIA_AUDIO ? "opus" : "VP8");
+		const struct sdp_codec *c = sdp_find_codec(md, src == SRC_MIC ? "opus" : "VP8");
 		if (!c)
 			continue;
-		ssrc[k] = md->ssrcs[0];
+		ssrc[src] = md->ssrcs[0];
 		t[nt++] = (struct media_track_spec){
-		    .kind = (enum media_kind)k,
+		    .kind = src == SRC_MIC ? MEDIA_AUDIO : MEDIA_VIDEO,
 		    .ssrc = md->ssrcs[0],
 		    .pt = c->pt,
 		    .audio_level_ext =
@@ -396,8 +168,15 @@ static void on_publish(struct session *se, const struct msg *m)
 		return;
 	}
 	memcpy(c.peer_fp, offer->fingerprint, 32);
-	struct sdp_local l;
-	fill_local(sig, &l, c.ufrag, c.pwd, 1);
+	struct sdp_local l = {
+	    .ice_ufrag = c.ufrag,
+	    .ice_pwd = c.pwd,
+	    .fingerprint = media_fingerprint(sig->media),
+	    .addr = media_announce(sig->media),
+	    .port = media_port(sig->media),
+	    .session_id = 1,
+	    .session_version = 1,
+	};
 	int n = sdp_write_publish_answer(sig->sdp_buf, SDP_BUF, offer, &l);
 	free(offer);
 	if (n < 0) {
@@ -410,109 +189,288 @@ static void on_publish(struct session *se, const struct msg *m)
 		return;
 	}
 	se->published = 1;
-	se->ssrc[MEDIA_AUDIO] = ssrc[MEDIA_AUDIO];
-	se->ssrc[MEDIA_VIDEO] = ssrc[MEDIA_VIDEO];
+	memcpy(se->ssrc, ssrc, sizeof(ssrc));
 	send_json(
 	    se, json_pack("{s:s, s:s%}", "type", "publish_answer", "sdp", sig->sdp_buf, (size_t)n),
 	    0);
-	renegotiate_others(se);
+	room_broadcast_roster(se->room);
+	sub_renegotiate_others(se);
 }
 
-/* ---- rooms ---- */
+/* ---- joining ---- */
 
-static struct room *room_find(struct signal *sig, const char *id)
+static void send_joined(struct session *se)
 {
-	for (struct room *r = sig->rooms; r; r = r->next) {
-		if (strcmp(r->id, id) == 0)
-			return r;
-	}
-	return NULL;
+	struct room *r = se->room;
+	send_json(se,
+	          json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "type", "joined", "id", se->id,
+	                    "resume", se->resume, "role", se->host ? "host" : "participant",
+	                    "meeting", room_meeting_json(r), "participants",
+	                    room_roster_json(r, se)),
+	          0);
 }
 
-static void room_leave(struct session *se)
+/* From the lobby (or straight from join) onto the roster. */
+static void admit(struct session *se, struct room *r)
+{
+	se->handle = se->sig->next_handle++;
+	se->audio_on = se->video_on = 1;
+	if (room_add_member(r, se) != 0) {
+		send_error(se, "limit", "the meeting is full", 1);
+		se->state = S_GONE;
+		se->room = NULL;
+		return;
+	}
+	send_joined(se);
+	room_broadcast_roster(r);
+	if (se->host)
+		room_send_waiting(r);
+	sub_renegotiate(se);
+}
+
+static struct session *find_by_resume(struct signal *sig, const char *token)
+{
+	struct session *found = NULL;
+	if (!rnd_id_valid(token, strlen(token)))
+		return NULL;
+	for (struct room *r = sig->rooms; r; r = r->next) {
+		for (size_t i = 0; i < r->n; i++) {
+			if (ct_equal(r->members[i]->resume, token, RND_ID_CHARS))
+				found = r->members[i];
+		}
+	}
+	return found;
+}
+
+/* A participant comes back: the new socket takes the old seat, so the others keep one
+   tile. Its media starts afresh (a new publish offer is the ICE restart). */
+static int resume_seat(struct session *se, const char *token)
 {
 	struct signal *sig = se->sig;
-	struct room *r = se->room;
-	if (!r)
-		return;
+	struct session *old = find_by_resume(sig, token);
+	if (!old)
+		return ERR_NOTFOUND;
+	struct room *r = old->room;
+	if (old->handle && media_remove(sig->media, old->handle) != 0)
+		log_error("signal", "media queue full: an old transport was not cut");
+	memcpy(se->id, old->id, sizeof(se->id));
+	memcpy(se->name, old->name, sizeof(se->name));
+	memcpy(se->user_id, old->user_id, sizeof(se->user_id));
+	memcpy(se->tenant, old->tenant, sizeof(se->tenant));
+	se->kind = old->kind;
+	se->host = old->host;
+	se->hand = old->hand;
+	if (rnd_id(se->resume) != 0)
+		return ERR_IO;
+	se->handle = sig->next_handle++;
+	se->audio_on = old->audio_on;
+	se->video_on = old->video_on;
 	for (size_t i = 0; i < r->n; i++) {
-		if (r->members[i] == se) {
-			memmove(&r->members[i], &r->members[i + 1],
-			        (r->n - i - 1) * sizeof(r->members[0]));
-			r->n--;
-			break;
-		}
+		if (r->members[i] == old)
+			r->members[i] = se;
 	}
-	sig->nparticipants--;
-	if (media_remove(sig->media, se->handle) != 0)
-		log_error("signal", "media queue full: a participant was not removed");
-	se->room = NULL;
-	se->published = 0;
-	if (r->n == 0) {
-		for (struct room **pp = &sig->rooms; *pp; pp = &(*pp)->next) {
-			if (*pp == r) {
-				*pp = r->next;
-				break;
-			}
-		}
-		sig->nrooms--;
-		free(r);
-		return;
-	}
-	broadcast_roster(r);
-	for (size_t i = 0; i < r->n; i++)
-		renegotiate(r->members[i]);
+	se->room = r;
+	se->state = S_JOINED;
+	old->room = NULL;
+	old->state = S_GONE;
+	if (old->send)
+		send_error(old, "state", "this seat was taken back by a new connection", 1);
+	else
+		free(old);
+	signal_audit(sig, "join.resumed", se, r->id, 0);
+	send_joined(se);
+	room_broadcast_roster(r);
+	if (se->host)
+		room_send_waiting(r);
+	sub_renegotiate_others(se);
+	sub_renegotiate(se);
+	return 0;
 }
 
 static void on_join(struct session *se, const struct msg *m)
 {
 	struct signal *sig = se->sig;
-	char title[LIM_TITLE + 1];
-	/* S2: a malformed id and an unknown one get the same answer. */
-	if (!rnd_id_valid(m->meeting, strlen(m->meeting)) ||
-	    db_meeting_get(sig->db, m->meeting, title, sizeof(title)) != 0) {
+	if (m->resume[0] && resume_seat(se, m->resume) == 0)
+		return;
+	struct access a;
+	if (access_join(sig, &se->peer, m, &a) != 0) {
+		signal_audit(sig, "join.refused", se, m->meeting[0] ? m->meeting : "invitation", 1);
 		send_error(se, "not_found", "meeting not found", 1);
+		se->state = S_GONE;
 		return;
 	}
-	struct room *r = room_find(sig, m->meeting);
+	if (a.locked && !a.host) {
+		signal_audit(sig, "join.refused", se, a.meeting, 1);
+		send_error(se, "locked", "the meeting is locked", 1);
+		se->state = S_GONE;
+		return;
+	}
+	if (a.kind == KIND_GUEST && !m->name[0]) {
+		send_error(se, "bad_request", "a guest must give a name", 0);
+		return;
+	}
+	struct room *r = room_open(sig, a.meeting);
 	if (!r) {
-		if (sig->nrooms >= LIM_ROOMS) {
-			send_error(se, "limit", "the server hosts as many meetings as it can", 1);
-			return;
-		}
-		r = calloc(1, sizeof(*r));
-		if (!r) {
-			send_error(se, "internal", "out of memory", 1);
-			return;
-		}
-		memcpy(r->id, m->meeting, sizeof(r->id));
-		memcpy(r->title, title, sizeof(r->title));
-		r->next = sig->rooms;
-		sig->rooms = r;
-		sig->nrooms++;
-	}
-	if (r->n == LIM_ROOM_PARTICIPANTS) {
-		send_error(se, "limit", "the meeting is full", 1);
+		send_error(se, "limit", "the server hosts as many meetings as it can", 1);
+		se->state = S_GONE;
 		return;
 	}
-	if (rnd_id(se->id) != 0) {
+	/* The room follows the store on every join, so that changes apply at once (S8). */
+	memcpy(r->title, a.title, sizeof(r->title));
+	memcpy(r->tenant, a.tenant, sizeof(r->tenant));
+	memcpy(r->level, a.level, sizeof(r->level));
+	r->locked = a.locked;
+	r->lobby = a.lobby;
+	if (rnd_id(se->id) != 0 || rnd_id(se->resume) != 0) {
 		send_error(se, "internal", "no randomness", 1);
+		se->state = S_GONE;
 		return;
 	}
-	memcpy(se->name, m->name, sizeof(se->name));
-	se->handle = sig->next_handle++;
-	se->audio_on = se->video_on = 1;
-	se->room = r;
-	se->state = S_JOINED;
-	r->members[r->n++] = se;
-	sig->nparticipants++;
-	send_json(se,
-	          json_pack("{s:s, s:s, s:{s:s, s:s}, s:o}", "type", "joined", "id", se->id,
-	                    "meeting", "id", r->id, "title", r->title, "participants",
-	                    roster_json(r, se)),
-	          0);
-	broadcast_roster(r);
-	renegotiate(se);
+	snprintf(se->name, sizeof(se->name), "%s", a.kind == KIND_GUEST ? m->name : a.name);
+	memcpy(se->user_id, a.user_id, sizeof(se->user_id));
+	memcpy(se->tenant, a.tenant, sizeof(se->tenant));
+	se->kind = a.kind;
+	se->host = a.host;
+	if (a.lobby && !a.host) {
+		if (room_add_waiting(r, se) != 0) {
+			send_error(se, "limit", "the lobby is full", 1);
+			se->state = S_GONE;
+			return;
+		}
+		signal_audit(sig, "lobby.waiting", se, r->id, 0);
+		send_json(se, json_pack("{s:s}", "type", "lobby"), 0);
+		room_send_waiting(r);
+		return;
+	}
+	signal_audit(sig, "join.ok", se, r->id, 0);
+	admit(se, r);
+}
+
+/* ---- host controls ---- */
+
+static struct session *target(struct session *se, const struct msg *m, int waiting)
+{
+	struct session *t = waiting ? room_waiting(se->room, m->participant)
+	                            : room_member(se->room, m->participant);
+	if (!t)
+		send_error(se, "bad_request",
+		           waiting ? "nobody by that id is waiting"
+		                   : "nobody by that id is in the meeting",
+		           0);
+	return t;
+}
+
+/* Cuts a participant out: the socket is closed and the media transports cut at once. */
+static void expel(struct session *t, const char *type)
+{
+	room_leave(t);
+	t->state = S_GONE;
+	if (t->send)
+		send_json(t, json_pack("{s:s}", "type", type), 1);
+	else
+		free(t);
+}
+
+static void end_meeting(struct session *se)
+{
+	struct room *r = se->room;
+	struct signal *sig = se->sig;
+	signal_audit(sig, "meeting.ended", se, r->id, 0);
+	while (r->nwaiting > 0) {
+		struct session *w = r->waiting[0];
+		room_drop_waiting(r, w);
+		w->state = S_GONE;
+		send_json(w, json_pack("{s:s}", "type", "ended"), 1);
+	}
+	/* The last one out frees the room, so the host goes last. */
+	struct session *all[LIM_ROOM_PARTICIPANTS];
+	size_t n = r->n;
+	memcpy(all, r->members, n * sizeof(all[0]));
+	for (size_t i = 0; i < n; i++) {
+		if (all[i] != se)
+			expel(all[i], "ended");
+	}
+	expel(se, "ended");
+}
+
+static void on_host(struct session *se, const struct msg *m)
+{
+	struct signal *sig = se->sig;
+	struct room *r = se->room;
+	if (!se->host) {
+		send_error(se, "forbidden", "only a host may do that", 0);
+		return;
+	}
+	struct session *t;
+	switch (m->type) {
+	case MSG_ADMIT:
+		if ((t = target(se, m, 1))) {
+			room_drop_waiting(r, t);
+			signal_audit(sig, "lobby.admitted", t, r->id, 0);
+			admit(t, r);
+		}
+		break;
+	case MSG_DENY:
+		if ((t = target(se, m, 1))) {
+			room_drop_waiting(r, t);
+			t->state = S_GONE;
+			signal_audit(sig, "lobby.denied", t, r->id, 1);
+			send_error(t, "denied", "the host did not let you in", 1);
+		}
+		break;
+	case MSG_MUTE:
+		if ((t = target(se, m, 0))) {
+			if (m->audio)
+				t->audio_on = 0;
+			else
+				t->video_on = 0;
+			signal_audit(sig, "participant.muted", t, r->id, 0);
+			send_json(t,
+			          json_pack("{s:s, s:s, s:s}", "type", "muted", "kind",
+			                    m->audio ? "audio" : "video", "by", se->name),
+			          0);
+			room_broadcast_roster(r);
+		}
+		break;
+	case MSG_ASK_UNMUTE:
+		if ((t = target(se, m, 0)))
+			send_json(t,
+			          json_pack("{s:s, s:s}", "type", "unmute_request", "by", se->name),
+			          0);
+		break;
+	case MSG_REMOVE:
+		if ((t = target(se, m, 0))) {
+			signal_audit(sig, "participant.removed", t, r->id, 1);
+			expel(t, "removed");
+		}
+		break;
+	case MSG_LOCK:
+		r->locked = m->flag;
+		signal_audit(sig, m->flag ? "meeting.locked" : "meeting.unlocked", se, r->id, 0);
+		room_broadcast(
+		    r, json_pack("{s:s, s:o}", "type", "meeting", "meeting", room_meeting_json(r)));
+		break;
+	case MSG_END: end_meeting(se); break;
+	default: break;
+	}
+}
+
+/* ---- the rest ---- */
+
+static void on_chat(struct session *se, const struct msg *m)
+{
+	int64_t now = se->sig->now_ms;
+	if (now - se->chat_window_ms >= 1000) {
+		se->chat_window_ms = now;
+		se->chat_in_window = 0;
+	}
+	if (++se->chat_in_window > CHAT_PER_SECOND) {
+		send_error(se, "limit", "too many chat messages; slow down", 0);
+		return;
+	}
+	room_broadcast(se->room, json_pack("{s:s, s:s, s:s, s:s%, s:I}", "type", "chat", "from",
+	                                   se->id, "name", se->name, "text", m->text, m->text_len,
+	                                   "at", (json_int_t)clock_unix_ms()));
 }
 
 struct session *session_open(struct signal *s, session_send_fn send, void *ctx,
@@ -533,12 +491,19 @@ void session_on_message(struct session *se, const char *data, size_t len)
 {
 	struct msg m;
 	const char *why = NULL;
+	se->sig->now_ms = clock_ms();
+	if (se->state == S_GONE)
+		return;
 	if (msg_parse(&m, data, len, &why) != 0) {
 		send_error(se, "bad_request", why ? why : "malformed message", 0);
 		return;
 	}
 	if (se->state == S_NEW && m.type != MSG_JOIN) {
 		send_error(se, "state", "join first", 0);
+		goto done;
+	}
+	if (se->state == S_LOBBY && m.type != MSG_LEAVE) {
+		send_error(se, "state", "wait for the host to let you in", 0);
 		goto done;
 	}
 	switch (m.type) {
@@ -549,15 +514,27 @@ void session_on_message(struct session *se, const char *data, size_t len)
 			on_join(se, &m);
 		break;
 	case MSG_PUBLISH: on_publish(se, &m); break;
-	case MSG_SUBSCRIBE_ANSWER: on_subscribe_answer(se, &m); break;
+	case MSG_SUBSCRIBE_ANSWER: sub_on_answer(se, &m); break;
 	case MSG_STATE:
 		se->audio_on = m.audio;
 		se->video_on = m.video;
-		broadcast_roster(se->room);
+		room_broadcast_roster(se->room);
 		break;
+	case MSG_HAND:
+		se->hand = m.flag;
+		room_broadcast_roster(se->room);
+		break;
+	case MSG_CHAT: on_chat(se, &m); break;
+	case MSG_ADMIT:
+	case MSG_DENY:
+	case MSG_MUTE:
+	case MSG_ASK_UNMUTE:
+	case MSG_REMOVE:
+	case MSG_LOCK:
+	case MSG_END: on_host(se, &m); break;
 	case MSG_LEAVE:
 		room_leave(se);
-		se->state = S_NEW;
+		se->state = S_GONE;
 		send_json(se, json_pack("{s:s}", "type", "left"), 1);
 		break;
 	}
@@ -569,6 +546,41 @@ void session_close(struct session *se)
 {
 	if (!se)
 		return;
+	struct signal *sig = se->sig;
+	sig->now_ms = clock_ms();
+	if (se->state == S_JOINED && se->room) {
+		/* Keep the seat: the participant may come back (docs/PROTOCOL.md). */
+		se->send = NULL;
+		se->ctx = NULL;
+		se->detached_at = sig->now_ms;
+		room_broadcast_roster(se->room);
+		return;
+	}
 	room_leave(se);
 	free(se);
+}
+
+void signal_tick(struct signal *sig)
+{
+	sig->now_ms = clock_ms();
+	for (struct room *r = sig->rooms, *next; r; r = next) {
+		next = r->next;
+		/* room_leave may free r: find one expired seat at a time. */
+		for (;;) {
+			struct session *gone = NULL;
+			for (size_t i = 0; i < r->n && !gone; i++) {
+				struct session *m = r->members[i];
+				if (!m->send && sig->now_ms - m->detached_at >= RESUME_GRACE_MS)
+					gone = m;
+			}
+			if (!gone)
+				break;
+			int last = r->n == 1 && r->nwaiting == 0;
+			signal_audit(sig, "participant.timed_out", gone, r->id, 0);
+			room_leave(gone);
+			free(gone);
+			if (last)
+				break;
+		}
+	}
 }

@@ -32,7 +32,13 @@ struct session;
 struct session *session_open(struct signal *s, session_send_fn send, void *ctx,
                              const struct session_peer *peer);
 void session_on_message(struct session *se, const char *data, size_t len);
-/* The socket is gone: leave the room and free the session. */
+/* The socket is gone. A participant on the roster keeps the seat for a while (it may
+   come back with its resume secret); anyone else leaves. The transport must not use
+   se afterwards. */
 void session_close(struct session *se);
+
+/* Called a few times a second on the control thread: ends seats whose participant did
+   not come back in time. */
+void signal_tick(struct signal *s);
 
 #endif

@@ -1,0 +1,213 @@
+/* room.c - the live rooms of meetings: roster, lobby, and the messages about them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "signal/internal.h"
+
+struct room *room_find(struct signal *sig, const char *id)
+{
+	for (struct room *r = sig->rooms; r; r = r->next) {
+		if (strcmp(r->id, id) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+struct room *room_open(struct signal *sig, const char *id)
+{
+	struct room *r = room_find(sig, id);
+	if (r)
+		return r;
+	if (sig->nrooms >= LIM_ROOMS)
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->next = sig->rooms;
+	sig->rooms = r;
+	sig->nrooms++;
+	return r;
+}
+
+static void room_close_if_empty(struct signal *sig, struct room *r)
+{
+	if (r->n > 0 || r->nwaiting > 0)
+		return;
+	for (struct room **pp = &sig->rooms; *pp; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	}
+	sig->nrooms--;
+	free(r);
+}
+
+json_t *room_meeting_json(const struct room *r)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:b}", "id", r->id, "title", r->title, "level",
+	                 r->level, "locked", r->locked, "lobby", r->lobby);
+}
+
+static const char *kind_name(enum kind k)
+{
+	switch (k) {
+	case KIND_ACCOUNT: return "account";
+	case KIND_GUEST: return "guest";
+	case KIND_PHONE: return "phone";
+	case KIND_RECORDER: return "recorder";
+	}
+	return "guest";
+}
+
+json_t *room_roster_json(const struct room *r, const struct session *self)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->n; i++) {
+		const struct session *m = r->members[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "id", m->id,
+		                      "name", m->name, "kind", kind_name(m->kind), "role",
+		                      m->host ? "host" : "participant", "audio", m->audio_on,
+		                      "video", m->video_on, "hand", m->hand, "screen",
+		                      m->ssrc[SRC_SCREEN] != 0, "reconnecting", m->send == NULL);
+		if (m == self)
+			json_object_set_new(o, "self", json_true());
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+void room_broadcast(struct room *r, json_t *j)
+{
+	char *txt = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!txt)
+		return;
+	size_t len = strlen(txt);
+	for (size_t i = 0; i < r->n; i++) {
+		struct session *m = r->members[i];
+		if (m->send)
+			m->send(m->ctx, txt, len, 0);
+	}
+	free(txt);
+}
+
+void room_broadcast_roster(struct room *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct session *m = r->members[i];
+		if (m->send)
+			send_json(m,
+			          json_pack("{s:s, s:o}", "type", "roster", "participants",
+			                    room_roster_json(r, m)),
+			          0);
+	}
+}
+
+void room_send_waiting(struct room *r)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->nwaiting; i++) {
+		const struct session *w = r->waiting[i];
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "id", w->id, "name",
+		                                     w->name, "kind", kind_name(w->kind)));
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		struct session *m = r->members[i];
+		if (m->host && m->send)
+			send_json(
+			    m, json_pack("{s:s, s:O}", "type", "waiting", "participants", arr), 0);
+	}
+	json_decref(arr);
+}
+
+int room_add_member(struct room *r, struct session *se)
+{
+	if (r->n == LIM_ROOM_PARTICIPANTS)
+		return ERR_LIMIT;
+	r->members[r->n++] = se;
+	se->room = r;
+	se->state = S_JOINED;
+	se->sig->nparticipants++;
+	return 0;
+}
+
+int room_add_waiting(struct room *r, struct session *se)
+{
+	if (r->nwaiting == LIM_ROOM_PARTICIPANTS)
+		return ERR_LIMIT;
+	r->waiting[r->nwaiting++] = se;
+	se->room = r;
+	se->state = S_LOBBY;
+	return 0;
+}
+
+static int remove_from(struct session **arr, size_t *n, struct session *se)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (arr[i] == se) {
+			memmove(&arr[i], &arr[i + 1], (*n - i - 1) * sizeof(arr[0]));
+			(*n)--;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void room_drop_waiting(struct room *r, struct session *se)
+{
+	if (remove_from(r->waiting, &r->nwaiting, se)) {
+		se->room = NULL;
+		se->state = S_NEW;
+		room_send_waiting(r);
+	}
+}
+
+struct session *room_member(struct room *r, const char *participant_id)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->members[i]->id, participant_id) == 0)
+			return r->members[i];
+	}
+	return NULL;
+}
+
+struct session *room_waiting(struct room *r, const char *participant_id)
+{
+	for (size_t i = 0; i < r->nwaiting; i++) {
+		if (strcmp(r->waiting[i]->id, participant_id) == 0)
+			return r->waiting[i];
+	}
+	return NULL;
+}
+
+void room_leave(struct session *se)
+{
+	struct signal *sig = se->sig;
+	struct room *r = se->room;
+	if (!r)
+		return;
+	if (se->state == S_LOBBY) {
+		room_drop_waiting(r, se);
+		room_close_if_empty(sig, r);
+		return;
+	}
+	if (remove_from(r->members, &r->n, se))
+		sig->nparticipants--;
+	if (se->handle && media_remove(sig->media, se->handle) != 0)
+		log_error("signal", "media queue full: a participant was not removed");
+	sub_forget(se);
+	se->room = NULL;
+	se->published = 0;
+	memset(se->ssrc, 0, sizeof(se->ssrc));
+	if (r->n == 0) {
+		/* Those in the lobby keep waiting for a host to come. */
+		room_close_if_empty(sig, r);
+		return;
+	}
+	room_broadcast_roster(r);
+	for (size_t i = 0; i < r->n; i++)
+		sub_renegotiate(r->members[i]);
+}

@@ -1,0 +1,209 @@
+/* subscribe.c - the server-driven subscribe connection: what each participant receives.
+ *
+ * At most one offer is outstanding; a change that comes while one is outstanding is
+ * offered after the answer arrives. m-sections are never reused: a track that goes away
+ * becomes inactive and a new one gets a new mid. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "rtc/sdp.h"
+#include "signal/internal.h"
+
+static const char *const source_names[SRC_COUNT] = {"microphone", "camera", "screen"};
+
+static void fill_local(struct signal *sig, struct sdp_local *l, const char *ufrag, const char *pwd,
+                       uint64_t version)
+{
+	memset(l, 0, sizeof(*l));
+	l->ice_ufrag = ufrag;
+	l->ice_pwd = pwd;
+	l->fingerprint = media_fingerprint(sig->media);
+	l->addr = media_announce(sig->media);
+	l->port = media_port(sig->media);
+	l->session_id = 1;
+	l->session_version = version;
+}
+
+static int has_out(const struct session *se, uint64_t publisher, uint32_t ssrc)
+{
+	for (size_t i = 0; i < se->nouts; i++) {
+		const struct out_track *o = &se->outs[i];
+		if (o->active && o->publisher == publisher && o->ssrc == ssrc)
+			return 1;
+	}
+	return 0;
+}
+
+static int wanted(const struct session *se, const struct out_track *o)
+{
+	const struct room *r = se->room;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct session *m = r->members[i];
+		if (m != se && m->handle == o->publisher && m->published &&
+		    m->ssrc[o->source] == o->ssrc)
+			return 1;
+	}
+	return 0;
+}
+
+/* Marks tracks that went away and adds tracks that came; 1 when anything changed. */
+static int update_outs(struct session *se)
+{
+	int changed = 0;
+	for (size_t i = 0; i < se->nouts; i++) {
+		if (se->outs[i].active && !wanted(se, &se->outs[i])) {
+			se->outs[i].active = 0;
+			changed = 1;
+		}
+	}
+	struct room *r = se->room;
+	for (size_t i = 0; i < r->n; i++) {
+		struct session *m = r->members[i];
+		if (m == se || !m->published)
+			continue;
+		for (int src = 0; src < SRC_COUNT; src++) {
+			if (!m->ssrc[src] || has_out(se, m->handle, m->ssrc[src]))
+				continue;
+			if (se->nouts == LIM_SUB_TRACKS) {
+				log_warn("signal", "subscriber track limit reached");
+				continue;
+			}
+			struct out_track *o = &se->outs[se->nouts++];
+			memset(o, 0, sizeof(*o));
+			snprintf(o->mid, sizeof(o->mid), "%u", se->next_mid++);
+			o->source = (enum source)src;
+			o->active = 1;
+			o->ssrc = m->ssrc[src];
+			o->publisher = m->handle;
+			memcpy(o->stream_id, m->id, sizeof(o->stream_id));
+			snprintf(o->track_id, sizeof(o->track_id), "%c-%s", "acs"[src], m -> id);
+			changed = 1;
+		}
+	}
+	return changed;
+}
+
+void sub_renegotiate(struct session *se)
+{
+	struct signal *sig = se->sig;
+	if (se->state != S_JOINED || !se->room)
+		return;
+	int changed = update_outs(se);
+	if (!changed && !se->offer_dirty)
+		return;
+	if (se->nouts == 0 || !se->send)
+		return;
+	if (se->offer_pending) {
+		se->offer_dirty = 1;
+		return;
+	}
+	se->offer_dirty = 0;
+	if (!se->sub_ufrag[0] && media_ice_credentials(se->sub_ufrag, se->sub_pwd) != 0) {
+		send_error(se, "internal", "no randomness", 1);
+		return;
+	}
+	struct sdp_out_track *t = calloc(se->nouts, sizeof(*t));
+	if (!t) {
+		send_error(se, "internal", "out of memory", 1);
+		return;
+	}
+	json_t *tracks = json_array();
+	for (size_t i = 0; i < se->nouts; i++) {
+		const struct out_track *o = &se->outs[i];
+		t[i] = (struct sdp_out_track){
+		    .kind = o->source == SRC_MIC ? SDP_AUDIO : SDP_VIDEO,
+		    .mid = o->mid,
+		    .active = o->active,
+		    .ssrc = o->ssrc,
+		    .stream_id = o->stream_id,
+		    .track_id = o->track_id,
+		    .cname = o->stream_id,
+		};
+		if (o->active)
+			json_array_append_new(tracks,
+			                      json_pack("{s:s, s:s, s:s, s:s}", "mid", o->mid,
+			                                "participant", o->stream_id, "kind",
+			                                o->source == SRC_MIC ? "audio" : "video",
+			                                "source", source_names[o->source]));
+	}
+	struct sdp_local l;
+	fill_local(sig, &l, se->sub_ufrag, se->sub_pwd, ++se->sub_version);
+	int n = sdp_write_subscribe_offer(sig->sdp_buf, SDP_BUF, t, se->nouts, &l);
+	free(t);
+	if (n < 0) {
+		json_decref(tracks);
+		log_error("signal", "cannot write a subscribe offer: %s", err_str(n));
+		return;
+	}
+	se->offer_pending = 1;
+	send_json(se,
+	          json_pack("{s:s, s:s%, s:o}", "type", "subscribe_offer", "sdp", sig->sdp_buf,
+	                    (size_t)n, "tracks", tracks),
+	          0);
+}
+
+void sub_renegotiate_others(struct session *se)
+{
+	struct room *r = se->room;
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->members[i] != se)
+			sub_renegotiate(r->members[i]);
+	}
+}
+
+static void push_subscriptions(struct session *se)
+{
+	struct media_sub_spec *s = calloc(se->nouts ? se->nouts : 1, sizeof(*s));
+	if (!s)
+		return;
+	size_t n = 0;
+	for (size_t i = 0; i < se->nouts; i++) {
+		const struct out_track *o = &se->outs[i];
+		if (!o->active)
+			continue;
+		s[n++] = (struct media_sub_spec){
+		    .publisher = o->publisher,
+		    .ssrc = o->ssrc,
+		    .out_pt = o->source == SRC_MIC ? OUT_PT_OPUS : OUT_PT_VP8,
+		};
+	}
+	if (media_subscribe(se->sig->media, se->handle, s, n) != 0)
+		log_warn("signal", "media queue full");
+	free(s);
+}
+
+void sub_on_answer(struct session *se, const struct msg *m)
+{
+	if (!se->offer_pending) {
+		send_error(se, "state", "no subscribe offer is outstanding", 0);
+		return;
+	}
+	struct sdp *sdp = session_parse_sdp(se, m);
+	if (!sdp)
+		return;
+	se->offer_pending = 0;
+	if (!se->sub_conn_added) {
+		struct media_conn_spec c = {.participant = se->handle, .role = MEDIA_SUB};
+		memcpy(c.ufrag, se->sub_ufrag, sizeof(c.ufrag));
+		memcpy(c.pwd, se->sub_pwd, sizeof(c.pwd));
+		memcpy(c.peer_fp, sdp->fingerprint, 32);
+		if (media_conn_add(se->sig->media, &c) == 0)
+			se->sub_conn_added = 1;
+	}
+	free(sdp);
+	push_subscriptions(se);
+	if (se->offer_dirty)
+		sub_renegotiate(se);
+}
+
+void sub_forget(struct session *se)
+{
+	se->sub_ufrag[0] = se->sub_pwd[0] = '\0';
+	se->sub_conn_added = 0;
+	se->offer_pending = se->offer_dirty = 0;
+	se->nouts = 0;
+	se->next_mid = 0;
+	se->sub_version = 0;
+}
