@@ -10,6 +10,10 @@
 #define LIM_TITLE      200   /* bytes in a meeting title */
 #define LIM_NAME       64    /* bytes in a display name */
 #define LIM_CHAT       2000  /* bytes in one chat message */
+#define LIM_LOGIN      64    /* bytes in a login name */
+#define LIM_EMAIL      254   /* bytes in an e-mail address (RFC 5321 path limit) */
+#define LIM_INVITEES   200   /* invitees named in one meeting request */
+#define LIM_HOSTS      16    /* hosts of one meeting */
 #define LIM_ID_LEN     32    /* characters in an identifier (base32 of 20 bytes) */
 
 /* Media plane */
