@@ -54,6 +54,8 @@ static void usage(FILE *f)
 	           "                       stg-geheim, stg-zeer-geheim\n"
 	           "  --retention-hours N  how long a meeting is kept after its end (default 168)\n"
 	           "  --secure-cookies     kamerd is behind TLS: session cookies get Secure\n"
+	           "  --rate-limit N       failed look-ups, joins or logins allowed per address\n"
+	           "                       and minute (default 20; per account N/2, overall 50N)\n"
 	           "  --verbose            log more\n"
 	           "  --help               this text\n"
 	           "  --version            the version\n");
@@ -67,6 +69,7 @@ int main(int argc, char **argv)
 	enum level ceiling = LEVEL_DEPV;
 	long retention_hours = 168;
 	int secure_cookies = 0;
+	long rate = 20;
 	static const struct option opts[] = {
 	    {"data-dir", required_argument, NULL, 'd'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -78,6 +81,7 @@ int main(int argc, char **argv)
 	    {"ceiling", required_argument, NULL, 'c'},
 	    {"retention-hours", required_argument, NULL, 'r'},
 	    {"secure-cookies", no_argument, NULL, 's'},
+	    {"rate-limit", required_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -104,6 +108,15 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 's': secure_cookies = 1; break;
+		case 'R': {
+			char *end;
+			rate = strtol(optarg, &end, 10);
+			if (*end || rate < 1 || rate > 100000) {
+				fprintf(stderr, "kamerd: --rate-limit wants 1 to 100000\n");
+				return 2;
+			}
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kamerd 0.1.0\n"); return 0;
 		default: usage(stderr); return 2;
@@ -162,8 +175,10 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	events_attach(hooks);
-	static const struct guard_limits limits = {
-	    .per_source = 20, .per_account = 10, .global = 1000, .window_s = 60};
+	const struct guard_limits limits = {.per_source = (unsigned)rate,
+	                                    .per_account = rate > 1 ? (unsigned)rate / 2 : 1,
+	                                    .global = (unsigned)rate * 50,
+	                                    .window_s = 60};
 	guard = guard_new(db, &limits);
 	if (!guard)
 		goto fail;

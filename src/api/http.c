@@ -225,7 +225,7 @@ static int cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		return respond(wsi, h, r);
 	}
 	case LWS_CALLBACK_HTTP_BODY: {
-		if (r->too_large)
+		if (r->too_large || len == 0 || !in)
 			return 0;
 		if (r->body_len + len > LIM_HTTP_BODY) {
 			r->too_large = 1;

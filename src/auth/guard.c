@@ -72,9 +72,12 @@ int guard_fail(struct guard *g, const char *kind, const char *source, const char
 {
 	int64_t now = clock_unix();
 	int r1 = 0, r2 = 0, r3 = 0, t = 0, over = 0;
-	event_record(g->db,
-	             &(struct audit_rec){
-	                 .kind = kind, .actor = account, .subject = subject, .source = source});
+	/* Every refusal is told to the customer (S7); the limits below bound how many. */
+	event_record(g->db, &(struct audit_rec){.kind = kind,
+	                                        .actor = account,
+	                                        .subject = subject,
+	                                        .source = source,
+	                                        .security = 1});
 	if (rl_fail(g->source, source, now, &r1, &t) != 0) {
 		over = 1;
 		if (t)
