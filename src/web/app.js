@@ -401,7 +401,6 @@ async function toggleScreen() {
   c.screen = track;
   track.addEventListener('ended', () => { if (c.screen === track) stopScreen(c); });
   ui.setPressed('ctl-screen', true);
-  $('ctl-screen').lastElementChild.textContent = t('ctl.screenStop');
   stage.setLocal(track);
   publish(c);
 }
@@ -411,7 +410,6 @@ function stopScreen(c) {
   c.screen = null;
   if (track) track.stop();
   ui.setPressed('ctl-screen', false);
-  $('ctl-screen').lastElementChild.textContent = t('ctl.screen');
   stage.setLocal(null);
   if (!c.ended) publish(c);
 }
