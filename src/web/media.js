@@ -51,7 +51,7 @@ export function stopLocalMedia(local) {
  * Calls onTrouble once when the connection fails, or stays disconnected for longer than
  * DISCONNECTED_MS: the caller then reconnects (a new connection is the ICE restart).
  */
-const DISCONNECTED_MS = 4000;
+const DISCONNECTED_MS = 3000;
 function watch(pc, onTrouble) {
   let timer = 0;
   const fire = () => {
