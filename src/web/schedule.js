@@ -131,7 +131,7 @@ function invitations(m) {
       const who = inviteeText(inv);
       const link = el('a', null, who || inv.url);
       link.href = inv.url;
-      const ics = el('a', null, '.ics');
+      const ics = el('a', null, t('sched.a.ics'));
       ics.href = `/api/v1/meetings/${encodeURIComponent(m.id)}/invitations/${encodeURIComponent(inv.id)}/ics`;
       ics.download = 'invitation.ics';
       ics.setAttribute('aria-label', `${t('sched.a.ics')}: ${who}`);
