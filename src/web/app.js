@@ -245,7 +245,8 @@ function onRoster(c, participants) {
 function onWaiting(c, list) {
   const before = new Set(people.waiting.map((p) => p.id));
   people.setWaiting(list);
-  for (const p of people.waiting) if (!before.has(p.id)) ui.notice('people.someoneWaits', { name: p.name });
+  const fresh = people.waiting.filter((p) => !before.has(p.id)).map((p) => p.name);
+  if (fresh.length) ui.notice('people.someoneWaits', { name: fresh.join(', ') });
 }
 
 function onMuted(c, m) {
