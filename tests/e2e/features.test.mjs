@@ -114,6 +114,12 @@ test('chat, raised hand and a shared screen reach the others', { timeout: 180000
     await waitFor(`${p.who}: three tiles`, async () => (await p.locator('[data-participant-id]').count()) === 3, 20000);
   }
   const annaId = await anna.evaluate(() => window.kamer.selfId);
+  // The connection-quality indicator measures (getStats) and says what it found in words.
+  const q = await waitFor('a quality grade', async () => {
+    const level = await bob.locator('#quality').getAttribute('data-quality');
+    return level !== 'unknown' && { level, text: await bob.locator('#quality-text').textContent() };
+  }, 15000);
+  assert.match(q.text, /^Connection (good|fair|poor)\. Loss [\d.]+ %, round trip \d+ ms, jitter \d+ ms$/);
 
   // Chat: Bob writes, Anna and Chloé read it with his name; nobody else's page invents one.
   await bob.getByRole('button', { name: 'Chat', exact: true }).click();
