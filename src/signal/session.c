@@ -246,7 +246,7 @@ static void admit(struct session *se, struct room *r)
 	}
 	send_joined(se);
 	room_broadcast_roster(r);
-	if (se->host)
+	if (se->host && r->nwaiting > 0)
 		room_send_waiting(r);
 	sub_renegotiate(se);
 }
@@ -303,7 +303,7 @@ static int resume_seat(struct session *se, const char *token)
 	signal_audit(sig, "join.resumed", se, r->id, 0);
 	send_joined(se);
 	room_broadcast_roster(r);
-	if (se->host)
+	if (se->host && r->nwaiting > 0)
 		room_send_waiting(r);
 	sub_renegotiate_others(se);
 	sub_renegotiate(se);

@@ -34,12 +34,15 @@ function freeUdpPort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts kamerd; resolves to { base, mediaPort, proc, stderr(), stop() }. opts.host: the
- * address to bind HTTP and media to (default loopback; a test's own veth address).
+ * Starts kamerd; resolves to { base, mediaPort, dataDir, proc, stdout(), stderr(), stop() }.
+ * opts.cast: first add the usual cast of users (addCast) to the store.
+ * opts.dataDir: reuse a data directory (a restart); it is then not removed on stop.
+ * opts.host: the address to bind HTTP and media to (default loopback; a test's own veth).
  */
 export async function startKamerd(extraArgs = [], opts = {}) {
   const host = opts.host || '127.0.0.1';
-  const dataDir = mkdtempSync(join(tmpdir(), 'kamer-test-'));
+  const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'kamer-test-'));
+  const cast = opts.cast ? addCast(dataDir) : null;
   const httpPort = await freeTcpPort();
   const mediaPort = await freeUdpPort();
   const args = ['--data-dir', dataDir, '--listen', `${host}:${httpPort}`,
@@ -73,6 +76,7 @@ export async function startKamerd(extraArgs = [], opts = {}) {
     httpPort,
     mediaPort,
     dataDir,
+    cast,
     proc,
     stdout: () => out,
     stderr: () => err,
@@ -84,7 +88,7 @@ export async function startKamerd(extraArgs = [], opts = {}) {
         await exitPromise;
         clearTimeout(t);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir && !opts.keep) rmSync(dataDir, { recursive: true, force: true });
       return exited;
     },
   };
@@ -93,7 +97,9 @@ export async function startKamerd(extraArgs = [], opts = {}) {
 /** Runs kamerctl on a data directory; resolves to { code, stdout, stderr }. */
 export function kamerctl(dataDir, args, input = '') {
   const r = spawnSync(KAMERCTL, ['--data-dir', dataDir, ...args], {
-    input, encoding: 'utf8', timeout: 30000,
+    input, encoding: 'utf8', timeout: 60000,
+    // Argon2id at its cheapest: hashing under ASan is slow, and tests make many users.
+    env: { ...process.env, KAMER_TEST_CHEAP_PASSWORDS: '1' },
   });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
