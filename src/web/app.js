@@ -536,8 +536,9 @@ async function init() {
   ui.showView('join');
   $('name').focus();
   preview.start();
+  // An account joins under its own name (the server uses it); show that name.
   const user = await me().catch(() => null);
-  if (user && !$('name').value) $('name').value = user.name || user.login || '';
+  if (user) $('name').value = user.name || user.login || '';
 }
 
 init();

@@ -13,7 +13,6 @@ import { launch, openPage, shot, waitFor } from './helpers.mjs';
 import { fakeApi, CSRF } from './fake-api.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const PAGES = { '/login': '/login.html', '/setup': '/setup.html', '/meetings': '/meetings.html' };
 
 let k;
 let browser;
@@ -36,17 +35,13 @@ async function axeFindings(p) {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
-/** A page whose /api/v1 is the fake and whose /login, /setup, /meetings are kamerd's files. */
+/** A page whose /api/v1 is the fake; kamerd serves /login, /setup and /meetings. */
 async function page(locale) {
   const p = await openPage(browser, k.base, locale);
   p.who = locale;
   pages.push(p);
   p.api = fakeApi();
   await p.route(`${k.base}/api/v1/**`, (r) => p.api.handle(r));
-  await p.route((u) => u.origin === k.base && u.pathname in PAGES, async (r) => {
-    const u = new URL(r.request().url());
-    r.fulfill({ response: await r.fetch({ url: k.base + PAGES[u.pathname] }) });
-  });
   return p;
 }
 

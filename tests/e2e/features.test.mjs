@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startKamerd, createMeeting } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, login, sessionIntoContext, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, shot, waitFor, inboundStats, SCREEN_ARGS } from './helpers.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -13,9 +13,13 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
 let k;
 let browser;
 const pages = [];
+const sessions = {};
+const meeting = (title) => createMeeting(k.base, sessions.alice, { title, lobby: false, invitees: [{ user: 'bob' }, { user: 'carol' }, { user: 'dave' }] });
 
 before(async () => {
-  k = await startKamerd();
+  // The usual cast: alice hosts; bob, carol and dave are members.
+  k = await startKamerd([], { cast: true });
+  for (const u of ['alice', 'bob', 'carol', 'dave']) sessions[u] = await login(k.base, u, PASSWORD);
   browser = await launch(SCREEN_ARGS);
 });
 
@@ -49,6 +53,7 @@ async function axeFindings(p) {
 
 async function person(locale, who) {
   const p = await openPage(browser, k.base, locale);
+  await sessionIntoContext(p.context(), k.base, sessions[who.toLowerCase()]);
   p.who = who;
   pages.push(p);
   return p;
@@ -68,8 +73,8 @@ async function joinAs(p, url, name, { micOff = false } = {}) {
 }
 
 test('join page: preview, device lists, mute on entry', { timeout: 90000 }, () => withReport(async () => {
-  const m = await createMeeting(k.base, 'Voorbeeld');
-  const p = await person('en-US', 'preview');
+  const m = await meeting('Voorbeeld');
+  const p = await person('en-US', 'Dave');
   await p.goto(k.base + m.url);
   await waitFor('the preview plays the fake camera', () => p.evaluate(() => {
     const v = document.getElementById('preview');
@@ -102,14 +107,15 @@ test('join page: preview, device lists, mute on entry', { timeout: 90000 }, () =
 }));
 
 test('chat, raised hand and a shared screen reach the others', { timeout: 180000 }, () => withReport(async () => {
-  const m = await createMeeting(k.base, 'Samen');
+  const m = await meeting('Samen');
   const url = k.base + m.url;
-  const anna = await person('nl-NL', 'Anna');
+  // Accounts join under their own names (Alice, Bob, Carol), whatever they type.
+  const anna = await person('nl-NL', 'Alice');
   const bob = await person('en-US', 'Bob');
-  const chloe = await person('en-GB', 'Chloé');
-  await joinAs(anna, url, 'Anna');
+  const chloe = await person('en-GB', 'Carol');
+  await joinAs(anna, url, 'Alice');
   await joinAs(bob, url, 'Bob');
-  await joinAs(chloe, url, 'Chloé');
+  await joinAs(chloe, url, 'Carol');
   for (const p of [anna, bob, chloe]) {
     await waitFor(`${p.who}: three tiles`, async () => (await p.locator('[data-participant-id]').count()) === 3, 20000);
   }
@@ -121,7 +127,7 @@ test('chat, raised hand and a shared screen reach the others', { timeout: 180000
   }, 15000);
   assert.match(q.text, /^Connection (good|fair|poor)\. Loss [\d.]+ %, round trip \d+ ms, jitter \d+ ms$/);
 
-  // Chat: Bob writes, Anna and Chloé read it with his name; nobody else's page invents one.
+  // Chat: Bob writes, Alice and Carol read it with his name; nobody else's page invents one.
   await bob.getByRole('button', { name: 'Chat', exact: true }).click();
   await bob.getByLabel('Message').fill('Hallo allemaal <b>niet vet</b>');
   await bob.getByLabel('Message').press('Enter');
@@ -134,32 +140,32 @@ test('chat, raised hand and a shared screen reach the others', { timeout: 180000
     assert.equal(await line.locator('p').textContent(), 'Hallo allemaal <b>niet vet</b>');
     assert.equal(await p.locator('#chat-log b').count(), 0, 'chat text is text, never markup');
   }
-  // Anna has not opened her chat: the button counts one unread message.
+  // Alice has not opened her chat: the button counts one unread message.
   assert.equal(await anna.locator('#chat-badge').isVisible(), true);
 
-  // Raise hand: the others see it on Anna's tile and in the participants list.
+  // Raise hand: the others see it on Alice's tile and in the participants list.
   await anna.getByRole('button', { name: 'Hand opsteken' }).click();
   for (const p of [bob, chloe]) {
-    await waitFor(`${p.who}: Anna's hand`, async () =>
+    await waitFor(`${p.who}: Alice's hand`, async () =>
       (await p.locator(`[data-participant-id="${annaId}"]`).getAttribute('data-hand')) === 'true', 10000);
     await p.locator(`[data-participant-id="${annaId}"] .ind-hand`).waitFor({ state: 'visible' });
   }
   await chloe.getByRole('button', { name: 'People' }).click();
   await chloe.locator(`[data-person-id="${annaId}"]`).getByText(/Hand raised/).waitFor();
-  // Each participant's kind is shown (S4): these are guests.
-  assert.match(await chloe.locator(`[data-person-id="${annaId}"] .pkind`).textContent(), /^Guest/);
-  assert.match(await chloe.locator(`[data-participant-id="${annaId}"] .kind`).textContent(), /^Guest/);
+  // Each participant's kind is shown (S4): these are accounts, Alice the host.
+  assert.match(await chloe.locator(`[data-person-id="${annaId}"] .pkind`).textContent(), /^Account · Host/);
+  assert.match(await chloe.locator(`[data-participant-id="${annaId}"] .kind`).textContent(), /^Account · Host/);
   await anna.getByRole('button', { name: 'Hand opsteken' }).click();
   await waitFor('hand lowered', async () =>
     (await bob.locator(`[data-participant-id="${annaId}"]`).getAttribute('data-hand')) === null, 10000);
 
-  // Screen: Anna shares; Bob and Chloé decode it as a screen track, shown large with her name.
+  // Screen: Alice shares; Bob and Carol decode it as a screen track, shown large with her name.
   await anna.getByRole('button', { name: 'Scherm delen' }).click();
   assert.equal(await anna.locator('#ctl-screen').getAttribute('aria-pressed'), 'true');
   for (const p of [bob, chloe]) {
     await p.locator('#screen-stage').waitFor({ state: 'visible', timeout: 30000 });
     assert.equal(await p.locator('#screen-stage').getAttribute('data-screen'), annaId);
-    assert.equal(await p.locator('#screen-caption').textContent(), 'Anna is sharing their screen');
+    assert.equal(await p.locator('#screen-caption').textContent(), 'Alice is sharing their screen');
     const decoded = await waitFor(`${p.who}: screen frames decoded`, () => p.evaluate(async () => {
       const v = document.getElementById('screen-video');
       const track = v.srcObject && v.srcObject.getVideoTracks()[0];
@@ -172,8 +178,8 @@ test('chat, raised hand and a shared screen reach the others', { timeout: 180000
     }), 40000, 500);
     assert.ok(decoded.width > 0);
   }
-  // The camera keeps flowing beside it: Bob still decodes Anna's camera in her tile.
-  await waitFor("Bob: Anna's camera in her tile", () => bob.evaluate((id) => {
+  // The camera keeps flowing beside it: Bob still decodes Alice's camera in her tile.
+  await waitFor("Bob: Alice's camera in her tile", () => bob.evaluate((id) => {
     const v = document.querySelector(`[data-participant-id="${id}"] video`);
     return v && v.videoWidth > 0;
   }, annaId), 30000);

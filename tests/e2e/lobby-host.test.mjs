@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startKamerd, createMeeting } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, login, sessionIntoContext, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, shot, waitFor } from './helpers.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -17,12 +17,15 @@ const MEETING = { id: id('m'), title: 'Geheim overleg', level: 'depv', locked: f
 let k;
 let browser;
 let url;
+let alice;
 const pages = [];
 
 before(async () => {
-  k = await startKamerd();
+  // kamerd serves the join page only to those who may see the meeting: alice, its host.
+  k = await startKamerd([], { cast: true });
+  alice = await login(k.base, 'alice', PASSWORD);
   browser = await launch();
-  url = k.base + (await createMeeting(k.base, 'Statisch')).url;
+  url = k.base + (await createMeeting(k.base, alice, { title: 'Statisch' })).url;
 });
 
 after(async () => {
@@ -40,6 +43,7 @@ async function axeFindings(p) {
 /** A page whose /ws is played by the test: p.sent holds what the page sent; p.push(msg) answers. */
 async function page(locale) {
   const p = await openPage(browser, k.base, locale);
+  await sessionIntoContext(p.context(), k.base, alice);
   p.who = locale;
   pages.push(p);
   p.sent = [];

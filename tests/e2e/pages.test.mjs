@@ -60,7 +60,9 @@ async function axeFindings(p) {
 const randomId = () => Array.from({ length: 32 }, () => 'abcdefghijklmnopqrstuvwxyz234567'[Math.floor(Math.random() * 32)]).join('');
 
 test('the start page, logged out, leads to the login page', { timeout: 60000 }, () => withReport(async () => {
-  const p = await page('en-US');
+  const p = await openPage(browser, k.base, 'en-US');
+  p.who = 'logged out';
+  pages.push(p);
   await p.goto(k.base + '/');
   const main = p.getByRole('main');
   await main.getByRole('link', { name: 'Log in' }).waitFor();
@@ -87,7 +89,7 @@ test('the language follows the browser, the toggle switches it, and it is rememb
   await en.reload();
   await en.getByRole('button', { name: 'Deelnemen', exact: true }).waitFor();
   await en.goto(k.base + '/');
-  await en.getByRole('main').getByRole('link', { name: 'Inloggen' }).waitFor();
+  await en.getByRole('main').getByRole('link', { name: 'Mijn vergaderingen' }).waitFor();
 
   const nl = await page('nl-NL');
   await nl.goto(k.base + url);
@@ -97,7 +99,7 @@ test('the language follows the browser, the toggle switches it, and it is rememb
   await nl.getByRole('button', { name: 'English' }).click();
   await nl.getByRole('button', { name: 'Join', exact: true }).waitFor();
   await nl.goto(k.base + '/');
-  await nl.getByRole('main').getByRole('link', { name: 'Log in' }).waitFor();
+  await nl.getByRole('main').getByRole('link', { name: 'My meetings' }).waitFor();
   for (const p of [en, nl]) assert.deepEqual(p.problems.filter((x) => !/status of 40[14]/.test(x)), [], p.who);
 }));
 
@@ -137,8 +139,8 @@ test('a name is required, and the meeting works from the keyboard alone', { time
   await waitFor('own tile muted', async () => (await p.locator('[data-participant-id]').getAttribute('data-audio')) === 'off', 10000);
   await p.keyboard.press('Tab');
   assert.equal(await p.evaluate(() => document.activeElement.id), 'ctl-cam');
-  // Then every other control in order; the host's are not there for a guest.
-  for (const id of ['ctl-screen', 'ctl-hand', 'ctl-people', 'ctl-chat', 'ctl-speaker', 'ctl-full', 'ctl-leave']) {
+  // Then every other control in order; alice hosts, so lock and end are there too.
+  for (const id of ['ctl-screen', 'ctl-hand', 'ctl-people', 'ctl-chat', 'ctl-speaker', 'ctl-full', 'ctl-lock', 'ctl-end', 'ctl-leave']) {
     await p.keyboard.press('Tab');
     assert.equal(await p.evaluate(() => document.activeElement.id), id);
   }

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKamerd, createMeeting } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, login, sessionIntoContext, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, shot, waitFor, inboundStats, CHROMIUM } from './helpers.mjs';
 
 const CUT_MS = 10000;
@@ -31,6 +31,7 @@ let outside;
 let inside;
 let wrapDir;
 const pages = [];
+const sessions = {};
 
 function netUp() {
   ip('netns', 'add', NS);
@@ -50,7 +51,8 @@ function netDown() {
 before(async () => {
   netDown();
   netUp();
-  k = await startKamerd([], { host: HOST_ADDR });
+  k = await startKamerd([], { host: HOST_ADDR, cast: true });
+  for (const u of ['alice', 'bob']) sessions[u] = await login(k.base, u, PASSWORD);
   // Camera and microphone need a secure context; this origin is plain http on a veth.
   const secure = [`--unsafely-treat-insecure-origin-as-secure=${k.base}`];
   outside = await launch(secure);
@@ -87,8 +89,9 @@ async function withReport(fn) {
   }
 }
 
-async function person(browser, name) {
+async function person(browser, name, user) {
   const p = await openPage(browser, k.base, 'en-US');
+  await sessionIntoContext(p.context(), k.base, sessions[user]);
   p.who = name;
   pages.push(p);
   return p;
@@ -129,10 +132,10 @@ async function framesGrow(p, pid, what) {
  * with one tile per person and video both ways. Resolves to how often her page rejoined.
  */
 async function cutAndRestore(t, title, cutMs) {
-  const m = await createMeeting(k.base, title);
+  const m = await createMeeting(k.base, sessions.alice, { title, lobby: false, invitees: [{ user: 'bob' }] });
   const url = k.base + m.url;
-  const eve = await person(outside, `Eve ${title}`);
-  const dana = await person(inside, `Dana ${title}`);
+  const eve = await person(outside, `Eve ${title}`, 'alice');
+  const dana = await person(inside, `Dana ${title}`, 'bob');
   await joinAs(eve, url, 'Eve');
   await joinAs(dana, url, 'Dana');
   const danaId = await dana.evaluate(() => window.kamer.selfId);

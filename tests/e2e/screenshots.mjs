@@ -5,25 +5,28 @@
 // (KAMERD=path/to/kamerd to use another build). The schedule page's data comes from the
 // fake API of the browser tests.
 import { mkdirSync } from 'node:fs';
-import { startKamerd, createMeeting } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, login, sessionIntoContext, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, waitFor, SCREEN_ARGS } from './helpers.mjs';
 import { fakeApi } from './fake-api.mjs';
 
 const OUT = new URL('../../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
-const k = await startKamerd();
+const k = await startKamerd([], { cast: true });
+const sessions = {};
+for (const u of ['alice', 'bob', 'carol', 'dave']) sessions[u] = await login(k.base, u, PASSWORD);
 const browser = await launch(SCREEN_ARGS);
 const save = (p, name) => p.screenshot({ path: `${OUT}${name}.png`, timeout: 10000 });
 
 try {
-  const { url } = await createMeeting(k.base, 'Afstemming begroting 2027');
-  const people = [['nl-NL', 'Anna de Vries'], ['en-GB', 'Bob Smith'], ['nl-NL', 'Chloé Janssens'], ['nl-NL', 'Daan Bakker']];
+  const { url } = await createMeeting(k.base, sessions.alice, { title: 'Afstemming begroting 2027', lobby: false,
+    invitees: [{ user: 'bob' }, { user: 'carol' }, { user: 'dave' }] });
+  const people = [['nl-NL', 'alice'], ['en-GB', 'bob'], ['nl-NL', 'carol'], ['nl-NL', 'dave']];
   const pages = [];
-  for (const [i, [locale, name]] of people.entries()) {
+  for (const [i, [locale, user]] of people.entries()) {
     const p = await openPage(browser, k.base, locale, { viewport: { width: 1280, height: 800 } });
+    await sessionIntoContext(p.context(), k.base, sessions[user]);
     await p.goto(k.base + url);
     await waitFor('preview', () => p.evaluate(() => document.getElementById('preview').videoWidth > 0), 15000);
-    await p.locator('#name').fill(name);
     if (i === 0) await save(p, 'join');
     await p.locator('#join-button').click();
     await p.locator('#view-meeting').waitFor({ state: 'visible' });
@@ -55,7 +58,6 @@ try {
   const api = fakeApi();
   api.loggedIn = true;
   await s.route(`${k.base}/api/v1/**`, (r) => api.handle(r));
-  await s.route(`${k.base}/meetings`, async (r) => r.fulfill({ response: await r.fetch({ url: `${k.base}/meetings.html` }) }));
   await s.goto(`${k.base}/meetings`);
   const at = (d, h) => Math.floor(new Date(2026, 11, d, h).getTime() / 1000);
   for (const [title, level, d, h, invitees] of [

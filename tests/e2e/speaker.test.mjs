@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKamerd, createMeeting } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, login, sessionIntoContext, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, shot, waitFor } from './helpers.mjs';
 
 /** A 16-bit mono PCM WAV of `seconds` of a sine at `hz` (0: silence). */
@@ -26,9 +26,11 @@ let dir;
 let loud;
 let quiet;
 const pages = [];
+const sessions = {};
 
 before(async () => {
-  k = await startKamerd();
+  k = await startKamerd([], { cast: true });
+  for (const u of ['alice', 'bob', 'carol']) sessions[u] = await login(k.base, u, PASSWORD);
   dir = mkdtempSync(join(tmpdir(), 'kamer-audio-'));
   writeFileSync(join(dir, 'tone.wav'), wav(440));
   writeFileSync(join(dir, 'silence.wav'), wav(0));
@@ -44,8 +46,9 @@ after(async () => {
   assert.deepEqual(st, { code: 0, signal: null }, `kamerd's exit; stderr tail:\n${k.stderr().slice(-4000)}`);
 });
 
-async function joinAs(browser, url, name) {
+async function joinAs(browser, url, name, user) {
   const p = await openPage(browser, k.base, 'en-US');
+  await sessionIntoContext(p.context(), k.base, sessions[user]);
   p.who = name;
   pages.push(p);
   await p.goto(url);
@@ -58,11 +61,11 @@ async function joinAs(browser, url, name) {
 const speaking = (p) => p.locator('[data-participant-id][data-speaking]').evaluateAll((els) => els.map((e) => e.dataset.participantId));
 
 test('the speaker highlight follows the one whose microphone is on', { timeout: 120000 }, (t) => (async () => {
-  const m = await createMeeting(k.base, 'Spreker');
+  const m = await createMeeting(k.base, sessions.alice, { title: 'Spreker', lobby: false, invitees: [{ user: 'bob' }, { user: 'carol' }] });
   const url = k.base + m.url;
-  const quiet1 = await joinAs(quiet, url, 'Stil Een');
-  const talker = await joinAs(loud, url, 'Spreker');
-  const quiet2 = await joinAs(quiet, url, 'Stil Twee');
+  const quiet1 = await joinAs(quiet, url, 'Stil Een', 'alice');
+  const talker = await joinAs(loud, url, 'Spreker', 'bob');
+  const quiet2 = await joinAs(quiet, url, 'Stil Twee', 'carol');
   const talkerId = await talker.evaluate(() => window.kamer.selfId);
   for (const p of [quiet1, talker, quiet2]) {
     await waitFor(`${p.who}: the talker highlighted`, async () => {
