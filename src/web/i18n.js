@@ -372,7 +372,7 @@ const STRINGS = {
     'ctl.speaker': 'Spreker groot',
     'ctl.speaker.aria': 'Spreker groot',
     'ctl.lock': 'Vergrendelen',
-    'ctl.lock.aria': 'De vergadering vergrendelen: niemand nieuw mag erbij',
+    'ctl.lock.aria': 'Vergrendelen: niemand nieuw mag erbij',
     'ctl.end': 'Beëindigen',
     'ctl.end.aria': 'Beëindigen',
     'ctl.more': 'Gastheer',

@@ -1,8 +1,7 @@
 // Host controls and the lobby through a real kamerd with accounts: a host (logged in)
 // and a guest on a personal invitation. The guest waits in the lobby and sees nothing of
 // the meeting; the host admits; the banner shows; the host's mute, lock, remove and end
-// take effect on the guest's page. Needs tests/lib/kamerd.mjs's addUser and login
-// (kamerctl and POST /api/v1/login), which the server side brings.
+// take effect on the guest's page. The cast: alice hosts, bob is invited (an account).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as kd from '../lib/kamerd.mjs';
@@ -12,25 +11,13 @@ let k;
 let browser;
 const pages = [];
 
-/** The one place that knows the helpers' shape. */
-async function hostSession() {
-  assert.equal(typeof kd.addUser, 'function', 'tests/lib/kamerd.mjs needs addUser (kamerctl)');
-  assert.equal(typeof kd.login, 'function', 'tests/lib/kamerd.mjs needs login');
-  await kd.addUser(k, { login: 'hanna', name: 'Hanna de Boer', password: 'een lang wachtwoord', roles: ['member', 'host'] });
-  return kd.login(k.base, 'hanna', 'een lang wachtwoord'); // { cookie, csrf }
-}
-
 async function apiAs(s, method, path, body) {
-  const r = await fetch(k.base + path, {
-    method,
-    headers: { cookie: s.cookie, 'x-kamer-csrf': s.csrf, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  const r = await kd.api(k.base, s, method, path, body);
   return { status: r.status, body: r.status === 204 ? null : await r.json().catch(() => null) };
 }
 
 before(async () => {
-  k = await kd.startKamerd();
+  k = await kd.startKamerd([], { cast: true });
   browser = await launch();
 });
 
@@ -55,28 +42,27 @@ async function withReport(fn) {
 }
 
 test('lobby, banner and host controls take effect on the others\' pages', { timeout: 180000 }, () => withReport(async () => {
-  const s = await hostSession();
+  const s = await kd.login(k.base, 'alice', kd.PASSWORD);
+  const b = await kd.login(k.base, 'bob', kd.PASSWORD);
   const created = await apiAs(s, 'POST', '/api/v1/meetings', { title: 'Begroting 2027', level: 'depv', lobby: true,
-    invitees: [{ email: 'gast@example.nl' }] });
+    invitees: [{ user: 'bob' }] });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const m = created.body;
-  const invitation = m.invitations.find((i) => i.email === 'gast@example.nl');
 
   const host = await openPage(browser, k.base, 'nl-NL');
   host.who = 'host';
   pages.push(host);
-  const [name, value] = s.cookie.split(';')[0].split('=');
-  await host.context().addCookies([{ name, value, url: k.base }]);
+  await kd.sessionIntoContext(host.context(), k.base, s);
   await host.goto(k.base + m.url);
   await host.getByRole('button', { name: 'Deelnemen', exact: true }).click();
   await host.locator('#view-meeting').waitFor({ state: 'visible' });
   await host.locator('#ctl-lock').waitFor({ state: 'visible' });
 
   const guest = await openPage(browser, k.base, 'en-US');
-  guest.who = 'guest';
+  guest.who = 'bob';
   pages.push(guest);
-  await guest.goto(k.base + invitation.url);
-  await guest.locator('#name').fill('Gerrit Gast');
+  await kd.sessionIntoContext(guest.context(), k.base, b);
+  await guest.goto(k.base + m.url);
   await guest.getByRole('button', { name: 'Join', exact: true }).click();
   await guest.getByRole('heading', { name: 'Waiting for the host to let you in' }).waitFor();
   assert.equal(await guest.locator('#meeting-title').textContent(), '');
@@ -84,24 +70,24 @@ test('lobby, banner and host controls take effect on the others\' pages', { time
   assert.equal(await guest.locator('[data-participant-id]').count(), 0);
 
   await host.getByRole('button', { name: 'Deelnemers', exact: true }).click();
-  await host.getByRole('button', { name: 'Toelaten: Gerrit Gast' }).click();
+  await host.getByRole('button', { name: 'Toelaten: Bob' }).click();
   await guest.locator('#view-meeting').waitFor({ state: 'visible' });
   assert.equal(await guest.locator('#banner-level').textContent(), 'Departmental Confidential (Dep.V.)');
   assert.equal(await host.locator('#banner-level').textContent(), 'Departementaal Vertrouwelijk (Dep.V.)');
   const guestId = await guest.evaluate(() => window.kamer.selfId);
-  await waitFor('host sees the guest as a guest', async () =>
-    /^Gast/.test(await host.locator(`[data-participant-id="${guestId}"] .kind`).textContent().catch(() => '')), 10000);
+  await waitFor('host sees bob as an account', async () =>
+    /^Account/.test(await host.locator(`[data-participant-id="${guestId}"] .kind`).textContent().catch(() => '')), 10000);
 
-  await host.getByRole('button', { name: 'Dempen: Gerrit Gast' }).click();
+  await host.getByRole('button', { name: 'Dempen: Bob' }).click();
   await guest.getByText(/muted your microphone/).waitFor();
   assert.equal(await guest.getByRole('button', { name: 'Mute microphone' }).getAttribute('aria-pressed'), 'true');
-  await host.getByRole('button', { name: 'Vragen om microfoon aan: Gerrit Gast' }).click();
+  await host.getByRole('button', { name: 'Vragen om microfoon aan: Bob' }).click();
   await guest.getByText(/asks you to turn your microphone on/).waitFor();
 
   await host.getByRole('button', { name: /^Vergrendelen/ }).click();
   await guest.getByText('The meeting is locked').first().waitFor();
 
-  await host.getByRole('button', { name: 'Verwijderen: Gerrit Gast' }).click();
+  await host.getByRole('button', { name: 'Verwijderen: Bob' }).click();
   await guest.getByRole('heading', { name: 'A host removed you from the meeting' }).waitFor();
   await waitFor('the guest gone from the host page', async () => (await host.locator('[data-participant-id]').count()) === 1, 10000);
 
