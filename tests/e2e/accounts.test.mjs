@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startKamerd } from '../lib/kamerd.mjs';
+import { startKamerd, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, shot, waitFor } from './helpers.mjs';
 import { fakeApi, CSRF } from './fake-api.mjs';
 
@@ -19,7 +19,7 @@ let browser;
 const pages = [];
 
 before(async () => {
-  k = await startKamerd();
+  k = await startKamerd([], { cast: true });
   browser = await launch();
 });
 
@@ -156,5 +156,43 @@ test('schedule: create, edit, invite, revoke, .ics and cancel a meeting', { time
   await p.getByText('The meeting is cancelled.').waitFor();
   assert.equal(p.api.meetings.length, 0);
   assert.deepEqual(p.api.badCsrf, [], 'every POST, PATCH and DELETE carried the CSRF token');
+  assert.deepEqual(p.problems, []);
+}));
+
+test('against kamerd itself: log in on the page, plan, edit, invite, download .ics, cancel', { timeout: 90000 }, () => withReport(async () => {
+  const p = await openPage(browser, k.base, 'en-US');
+  p.who = 'real';
+  p.api = { log: [] };
+  pages.push(p);
+  await p.goto(`${k.base}/login?next=/meetings`);
+  await p.getByLabel('User name').fill('alice');
+  await p.getByLabel('Password').fill(PASSWORD);
+  await p.getByRole('button', { name: 'Log in' }).click();
+  await p.waitForURL(/\/meetings$/);
+  await p.getByLabel('Title').fill('Echte planning');
+  await p.getByLabel('Classification').selectOption('depv');
+  await p.getByLabel('Invitees').fill('bob');
+  await p.getByRole('button', { name: 'Plan meeting' }).click();
+  const item = p.locator('.meeting-item', { hasText: 'Echte planning' });
+  await item.waitFor();
+  await item.getByText('Departmental Confidential (Dep.V.)').waitFor();
+  await item.getByRole('button', { name: 'Edit: Echte planning' }).click();
+  await p.getByLabel('Title').fill('Echte planning, verzet');
+  await p.getByRole('button', { name: 'Save' }).click();
+  const moved = p.locator('.meeting-item', { hasText: 'Echte planning, verzet' });
+  await moved.waitFor();
+  await moved.getByLabel('Invite by user name or e-mail address').fill('carol');
+  await moved.getByRole('button', { name: 'Invite' }).click();
+  await moved.getByRole('link', { name: 'carol', exact: true }).waitFor();
+  const [download] = await Promise.all([p.waitForEvent('download', { timeout: 10000 }),
+    moved.getByRole('link', { name: 'Calendar invitation (.ics): Echte planning, verzet' }).click()]);
+  const ics = readFileSync(await download.path(), 'utf8');
+  assert.match(ics, /BEGIN:VCALENDAR[\s\S]*SUMMARY:Echte planning\\, verzet[\s\S]*END:VCALENDAR/);
+  await moved.getByRole('button', { name: 'Revoke: carol' }).click();
+  await waitFor('revoked', async () => (await moved.getByRole('link', { name: 'carol', exact: true }).count()) === 0, 10000);
+  await moved.getByRole('button', { name: 'Cancel meeting' }).click();
+  await moved.getByRole('button', { name: 'Yes, cancel “Echte planning, verzet”' }).click();
+  await p.getByText('The meeting is cancelled.').waitFor();
+  await shot(p, 'schedule-real');
   assert.deepEqual(p.problems, []);
 }));

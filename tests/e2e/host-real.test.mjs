@@ -1,7 +1,6 @@
-// Host controls and the lobby through a real kamerd with accounts: a host (logged in)
-// and a guest on a personal invitation. The guest waits in the lobby and sees nothing of
-// the meeting; the host admits; the banner shows; the host's mute, lock, remove and end
-// take effect on the guest's page. The cast: alice hosts, bob is invited (an account).
+// Host controls and the lobby through a real kamerd with accounts: alice hosts, bob is
+// invited. Bob waits in the lobby and sees nothing of the meeting; alice admits him; the
+// banner shows; her mute, ask, lock, remove and end take effect on his page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as kd from '../lib/kamerd.mjs';
