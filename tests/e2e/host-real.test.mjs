@@ -95,3 +95,34 @@ test('lobby, banner and host controls take effect on the others\' pages', { time
   await host.getByRole('heading', { name: 'De vergadering is beëindigd' }).waitFor();
   for (const p of pages) assert.deepEqual(p.problems, [], p.who);
 }));
+
+test('a guest on a personal link (/i/<secret>) joins under the typed name, shown as a guest', { timeout: 120000 }, () => withReport(async () => {
+  const s = await kd.login(k.base, 'alice', kd.PASSWORD);
+  const created = await apiAs(s, 'POST', '/api/v1/meetings', { title: 'Open overleg', level: 'ongerubriceerd', guests: true,
+    lobby: false, invitees: [{ email: 'gast@example.nl' }] });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const inv = created.body.invitations.find((i) => i.email === 'gast@example.nl');
+  assert.match(inv.url, /^\/i\//);
+  const host = await openPage(browser, k.base, 'en-US');
+  host.who = 'alice';
+  pages.push(host);
+  await kd.sessionIntoContext(host.context(), k.base, s);
+  await host.goto(k.base + created.body.url);
+  await host.getByRole('button', { name: 'Join', exact: true }).click();
+  await host.locator('#view-meeting').waitFor({ state: 'visible' });
+  const guest = await openPage(browser, k.base, 'nl-NL');
+  guest.who = 'guest';
+  pages.push(guest);
+  await guest.goto(k.base + inv.url);
+  await guest.locator('#name').fill('Gerrit Gast');
+  await guest.getByRole('button', { name: 'Deelnemen', exact: true }).click();
+  await guest.locator('#view-meeting').waitFor({ state: 'visible' });
+  assert.equal(await guest.locator('#banner-level').textContent(), 'Ongerubriceerd');
+  const gid = await guest.evaluate(() => window.kamer.selfId);
+  await waitFor('alice sees Gerrit as a guest', async () => {
+    const tile = host.locator(`[data-participant-id="${gid}"]`);
+    return (await tile.count()) === 1 && (await tile.locator('.name').textContent()) === 'Gerrit Gast' &&
+      /^Guest/.test(await tile.locator('.kind').textContent());
+  }, 15000);
+  for (const p of [host, guest]) assert.deepEqual(p.problems, [], p.who);
+}));
