@@ -7,7 +7,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const WEB_FILES = ['index.html', 'meeting.html', '404.html', 'style.css', 'app.js', 'home.js',
-  'i18n.js', 'signal.js', 'media.js', 'ui.js'];
+  'i18n.js', 'signal.js', 'media.js', 'ui.js', 'api.js', 'nav.js', 'login.html', 'login.js', 'setup.html',
+  'setup.js', 'meetings.html', 'schedule.js', 'preview.js', 'stage.js', 'banner.js', 'chat.js', 'people.js',
+  'quality.js'];
+// The pages kamerd routes to the HTML files (docs/API.md "Pages").
+const PAGES = ['/login', '/setup', '/meetings'];
 
 // A namespace name is not a request.
 const ALLOWED_URLS = new Set(['http://www.w3.org/2000/svg']);
@@ -25,7 +29,7 @@ export function checkWeb(dir = fileURLToPath(new URL('../src/web/', import.meta.
   for (const f of readdirSync(dir)) {
     if (!WEB_FILES.includes(f)) problems.push(`${f}: not embedded by the build (meson.build lists the web files)`);
   }
-  const served = new Set(['/', ...WEB_FILES.filter((f) => f !== '404.html').map((f) => `/${f}`)]);
+  const served = new Set(['/', ...PAGES, ...WEB_FILES.filter((f) => f !== '404.html').map((f) => `/${f}`)]);
 
   for (const [f, text] of Object.entries(src)) {
     // Anything that looks like //host.name, with or without a scheme.
@@ -43,7 +47,7 @@ export function checkWeb(dir = fileURLToPath(new URL('../src/web/', import.meta.
       if (!/<html lang="[a-z]{2}">/.test(text)) problems.push(`${f}: <html> without lang`);
       if (!/<meta name="viewport"/.test(text)) problems.push(`${f}: no viewport meta`);
       for (const m of text.matchAll(/\s(?:src|href)="([^"]*)"/g)) {
-        const u = m[1];
+        const u = m[1].replace(/\?.*$/, '');
         if (u.startsWith('data:')) continue;
         // Pages are served at /m/<id> too, so every reference is absolute.
         if (!u.startsWith('/')) problems.push(`${f}: relative reference ${u} (breaks under /m/<id>)`);
@@ -79,7 +83,7 @@ export function checkWeb(dir = fileURLToPath(new URL('../src/web/', import.meta.
   const i18n = src['i18n.js'] || '';
   const block = (lang) => {
     const m = i18n.match(new RegExp(`\\n  ${lang}: \\{([\\s\\S]*?)\\n  \\},`));
-    return new Set(m ? [...m[1].matchAll(/^\s*'([\w.]+)':/gm)].map((x) => x[1]) : []);
+    return new Set(m ? [...m[1].matchAll(/^\s*'([\w.-]+)':/gm)].map((x) => x[1]) : []);
   };
   const en = block('en');
   const nl = block('nl');
@@ -94,7 +98,7 @@ export function checkWeb(dir = fileURLToPath(new URL('../src/web/', import.meta.
     if (f.endsWith('.js') && f !== 'i18n.js') {
       for (const m of text.matchAll(/\b(?:t|setJoinStatus|setNameError|setError|showMessage)\(\s*'([\w.]+)'/g)) used.push(m[1]);
       for (const m of text.matchAll(/\bkey:\s*'([\w.]+)'/g)) used.push(m[1]);
-      for (const m of text.matchAll(/'((?:err|status|home|join|left|ctl|tile|meeting)\.[\w.]+)'/g)) used.push(m[1]);
+      for (const m of text.matchAll(/'((?:err|status|home|join|left|ctl|tile|meeting|login|setup|sched|level|lobby|kind|role|people|chat|quality|ended|removed|nav)\.[\w.]+)'/g)) used.push(m[1]);
     }
     for (const k of used) if (!en.has(k)) problems.push(`${f}: unknown string key '${k}'`);
   }

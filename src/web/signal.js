@@ -11,7 +11,7 @@ export function wsUrl() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function openOnce(url) {
+function openOnce(url, timeoutMs) {
   return new Promise((resolve, reject) => {
     let ws;
     try {
@@ -23,7 +23,7 @@ function openOnce(url) {
     const timer = setTimeout(() => {
       ws.close();
       reject(new Error('timeout'));
-    }, OPEN_TIMEOUT_MS);
+    }, timeoutMs);
     ws.onopen = () => {
       clearTimeout(timer);
       ws.onopen = ws.onclose = ws.onerror = null;
@@ -45,19 +45,22 @@ export class Signal {
     this.closing = false;
   }
 
-  /** Connects, trying again after RETRY_DELAYS_MS; onRetry(seconds) before each wait. */
-  async connect(onRetry) {
+  /**
+   * Connects, trying again after each of `delays` (ms); onRetry(seconds) before each wait.
+   * openTimeoutMs bounds each attempt.
+   */
+  async connect(onRetry, delays = RETRY_DELAYS_MS, openTimeoutMs = OPEN_TIMEOUT_MS) {
     for (let attempt = 0; ; attempt++) {
       try {
-        this.ws = await openOnce(wsUrl());
+        this.ws = await openOnce(wsUrl(), openTimeoutMs);
         if (this.closing) {
           this.ws.close(1000);
           throw new Error('abandoned');
         }
         break;
       } catch (e) {
-        if (this.closing || attempt >= RETRY_DELAYS_MS.length) throw e;
-        const ms = RETRY_DELAYS_MS[attempt];
+        if (this.closing || attempt >= delays.length) throw e;
+        const ms = delays[attempt];
         if (onRetry) onRetry(Math.round(ms / 1000));
         await sleep(ms);
         if (this.closing) throw new Error('abandoned');
@@ -90,6 +93,12 @@ export class Signal {
 
   send(msg) {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  /** Forgets every handler: an old connection that closes later is not heard of again. */
+  detach() {
+    this.handlers.clear();
+    this.onclose = null;
   }
 
   /** Closes the socket; the onclose callback is told it was on purpose. */

@@ -14,6 +14,14 @@ const ICONS = {
   cam: [['rect', { x: 3, y: 7, width: 12, height: 10, rx: 2 }], ['path', { d: 'M15 10.5l6-3.5v10l-6-3.5z' }]],
   slash: [['path', { d: 'M4 3l17 18' }]],
   leave: [['path', { d: 'M10 4H5v16h5M14 8l4 4-4 4M18 12H9' }]],
+  screen: [['rect', { x: 3, y: 4, width: 18, height: 12, rx: 1 }], ['path', { d: 'M8 20h8M12 16v4M12 13V7M9 10l3-3 3 3' }]],
+  hand: [['path', { d: 'M7 11V6a1.5 1.5 0 0 1 3 0v4M10 10V4.5a1.5 1.5 0 0 1 3 0V10M13 10V5.5a1.5 1.5 0 0 1 3 0V12M16 11.5a1.5 1.5 0 0 1 3 0V15a6 6 0 0 1-6 6h-1a6 6 0 0 1-5-2.7L4.5 14a1.5 1.5 0 0 1 2.5-1.7L7 13' }]],
+  people: [['circle', { cx: 9, cy: 8, r: 3 }], ['path', { d: 'M3 20a6 6 0 0 1 12 0M16 5a3 3 0 0 1 0 6M18 14a5 5 0 0 1 3 6' }]],
+  chat: [['path', { d: 'M4 5h16v11H9l-5 4z' }]],
+  full: [['path', { d: 'M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5' }]],
+  speaker: [['rect', { x: 3, y: 4, width: 13, height: 10, rx: 1 }], ['rect', { x: 14, y: 15, width: 7, height: 5, rx: 1 }]],
+  lock: [['rect', { x: 5, y: 11, width: 14, height: 9, rx: 1 }], ['path', { d: 'M8 11V8a4 4 0 0 1 8 0v3' }]],
+  end: [['path', { d: 'M3 14c5-5 13-5 18 0l-3 3-3-2v-2a9 9 0 0 0-6 0v2l-3 2z' }]],
 };
 
 export function icon(...names) {
@@ -47,7 +55,7 @@ function initials(name) {
 
 /* ---- views ---- */
 
-const VIEWS = ['join', 'meeting', 'message'];
+const VIEWS = ['join', 'lobby', 'meeting', 'message'];
 
 export function showView(name) {
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== name;
@@ -125,31 +133,41 @@ let noticeState = null;
 let noticeTimer = 0;
 
 /** A short visible notice in the meeting (and read out): a device missing, a refused request. */
-export function notice(key) {
-  noticeState = key;
+export function notice(key, vars, ms = 10000) {
+  noticeState = { key, vars };
   const n = $('notice');
-  n.textContent = t(key);
+  n.textContent = t(key, vars);
   n.hidden = false;
   clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => {
-    noticeState = null;
-    n.hidden = true;
-    n.textContent = '';
-  }, 10000);
+  noticeTimer = setTimeout(clearNotice, ms);
+}
+
+export function clearNotice() {
+  clearTimeout(noticeTimer);
+  noticeState = null;
+  const n = $('notice');
+  n.hidden = true;
+  n.textContent = '';
 }
 
 /* ---- controls ---- */
 
-export function buildControls({ onMic, onCam, onLeave }) {
-  const mic = $('ctl-mic');
-  mic.prepend(icon('mic'), icon('mic', 'slash'));
-  mic.addEventListener('click', onMic);
-  const cam = $('ctl-cam');
-  cam.prepend(icon('cam'), icon('cam', 'slash'));
-  cam.addEventListener('click', onCam);
-  const leave = $('ctl-leave');
-  leave.prepend(icon('leave'));
-  leave.addEventListener('click', onLeave);
+/** Gives each control its icon and its handler: handlers maps a control's id to a function. */
+export function buildControls(handlers) {
+  const icons = { 'ctl-mic': [icon('mic'), icon('mic', 'slash')], 'ctl-cam': [icon('cam'), icon('cam', 'slash')],
+    'ctl-screen': [icon('screen')], 'ctl-hand': [icon('hand')], 'ctl-people': [icon('people')],
+    'ctl-chat': [icon('chat')], 'ctl-speaker': [icon('speaker')], 'ctl-full': [icon('full')],
+    'ctl-lock': [icon('lock')], 'ctl-end': [icon('end')], 'ctl-leave': [icon('leave')] };
+  for (const [id, fn] of Object.entries(handlers)) {
+    const b = $(id);
+    if (icons[id]) b.prepend(...icons[id]);
+    b.addEventListener('click', fn);
+  }
+}
+
+/** A plain on/off control (screen, hand, panels): pressed when on. */
+export function setPressed(id, on) {
+  $(id).setAttribute('aria-pressed', String(!!on));
 }
 
 /** A toggle is pressed when the device is off; without the device it is off and disabled. */
@@ -169,6 +187,7 @@ export class TileGrid {
     this.localVideo = null;
     this.selfId = null;
     this.roster = [];
+    this.speaker = null;
     onLangChange(() => {
       for (const [, tile] of this.tiles) this.label(tile);
     });
@@ -199,6 +218,11 @@ export class TileGrid {
       this.label(tile);
       tile.li.dataset.audio = p.audio ? 'on' : 'off';
       tile.li.dataset.video = p.video ? 'on' : 'off';
+      tile.li.dataset.kind = p.kind || 'guest';
+      setFlag(tile.li, 'hand', p.hand);
+      setFlag(tile.li, 'reconnecting', p.reconnecting);
+      setFlag(tile.li, 'screen', p.screen);
+      setFlag(tile.li, 'speaking', p.id === this.speaker);
       this.attach(tile);
       // Keep DOM order equal to roster order without moving tiles that are in place
       // (moving a playing <video> can pause it).
@@ -229,8 +253,13 @@ export class TileGrid {
     micInd.append(icon('mic', 'slash'), el('span', 'visually-hidden'));
     const camInd = el('span', 'ind ind-cam');
     camInd.append(icon('cam', 'slash'), el('span', 'visually-hidden'));
-    plate.append(name, micInd, camInd);
-    frame.append(video, avatar, plate);
+    const kind = el('span', 'kind');
+    const handInd = el('span', 'ind ind-hand');
+    handInd.append(icon('hand'), el('span', 'visually-hidden'));
+    plate.append(name, kind, handInd, micInd, camInd);
+    const recon = el('div', 'reconnecting');
+    recon.setAttribute('aria-hidden', 'true');
+    frame.append(video, avatar, plate, recon);
     let audio = null;
     if (!self) {
       audio = el('audio');
@@ -238,7 +267,7 @@ export class TileGrid {
       frame.append(audio);
     }
     for (const ev of ['loadeddata', 'playing']) video.addEventListener(ev, () => this.refreshVideo(tile));
-    const tile = { id, self, li, video, audio, avatar, name, micInd, camInd, p: null };
+    const tile = { id, self, li, video, audio, avatar, name, kind, handInd, recon, micInd, camInd, p: null };
     return tile;
   }
 
@@ -246,6 +275,12 @@ export class TileGrid {
     const p = tile.p;
     if (!p) return;
     tile.name.textContent = tile.self ? t('tile.you', { name: p.name }) : p.name;
+    // S4: everyone sees what kind of participant each one is.
+    tile.kind.textContent = t(`kind.${KINDS.includes(p.kind) ? p.kind : 'guest'}`) + (p.role === 'host' ? ` · ${t('role.host')}` : '');
+    tile.handInd.hidden = !p.hand;
+    tile.handInd.lastChild.textContent = t('tile.hand');
+    tile.handInd.title = t('tile.hand');
+    tile.recon.textContent = p.reconnecting ? t('tile.reconnecting') : '';
     tile.avatar.textContent = initials(p.name);
     tile.micInd.lastChild.textContent = t('tile.micOff');
     tile.camInd.lastChild.textContent = t('tile.camOff');
@@ -254,6 +289,12 @@ export class TileGrid {
     tile.micInd.title = t('tile.micOff');
     tile.camInd.title = t('tile.camOff');
     tile.video.setAttribute('aria-label', t('tile.video', { name: p.name }));
+  }
+
+  /** Marks whoever the server says is speaking (null: nobody). */
+  setSpeaker(id) {
+    this.speaker = id;
+    for (const [pid, tile] of this.tiles) setFlag(tile.li, 'speaking', pid === id);
   }
 
   /** Your own camera, shown (muted) in your own tile. */
@@ -316,7 +357,25 @@ export class TileGrid {
     if (tile.audio) setSource(tile.audio, null);
   }
 
+  /** Takes a track off every tile (it now carries a screen). */
+  forget(track) {
+    for (const [id, rec] of this.tracks) {
+      if (rec[track.kind] === track) {
+        rec[track.kind] = null;
+        const tile = this.tiles.get(id);
+        if (tile) this.attach(tile);
+      }
+    }
+  }
+
+  /** Drops every received track (a reconnect brings new ones) but keeps the tiles. */
+  dropTracks() {
+    this.tracks.clear();
+    for (const [, tile] of this.tiles) this.attach(tile);
+  }
+
   clear() {
+    this.speaker = null;
     for (const [, tile] of this.tiles) this.detach(tile);
     this.tiles.clear();
     this.tracks.clear();
@@ -333,7 +392,14 @@ export function resumePlayback() {
   }
 }
 
-function setSource(media, track) {
+const KINDS = ['account', 'guest', 'phone', 'recorder'];
+
+function setFlag(node, name, on) {
+  if (on) node.dataset[name] = 'true';
+  else delete node.dataset[name];
+}
+
+export function setSource(media, track) {
   const cur = media.srcObject;
   const curTrack = cur && cur.getTracks()[0];
   if (curTrack === (track || undefined) || (!cur && !track)) return;
@@ -350,6 +416,6 @@ onLangChange(() => {
   const e = $('name-error');
   if (e && !e.hidden && e.dataset.i18n) e.textContent = t(e.dataset.i18n);
   renderMessage();
-  if (noticeState) $('notice').textContent = t(noticeState);
+  if (noticeState) $('notice').textContent = t(noticeState.key, noticeState.vars);
   if (!title) document.title = t('join.title');
 });

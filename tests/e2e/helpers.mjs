@@ -13,9 +13,12 @@ export const CHROMIUM_ARGS = [
   '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
 ];
 
-/** Debian's Chromium; never a downloaded browser. */
-export function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30000 });
+// getDisplayMedia picks the whole (virtual) screen without asking.
+export const SCREEN_ARGS = ['--auto-select-desktop-capture-source=Entire screen', '--enable-usermedia-screen-capturing'];
+
+/** Debian's Chromium; never a downloaded browser. extra: more flags; opts: launch options. */
+export function launch(extra = [], opts = {}) {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extra], timeout: 30000, ...opts });
 }
 
 /**

@@ -59,20 +59,17 @@ async function axeFindings(p) {
 
 const randomId = () => Array.from({ length: 32 }, () => 'abcdefghijklmnopqrstuvwxyz234567'[Math.floor(Math.random() * 32)]).join('');
 
-test('the start page creates a meeting and opens its join page', { timeout: 60000 }, () => withReport(async () => {
-  const p = await page('en-US');
+test('the start page, logged out, leads to the login page', { timeout: 60000 }, () => withReport(async () => {
+  const p = await openPage(browser, k.base, 'en-US');
+  p.who = 'logged out';
+  pages.push(p);
   await p.goto(k.base + '/');
-  await p.getByRole('button', { name: 'Create meeting' }).waitFor();
-  // An empty title is refused in the page, without a request.
-  await p.getByRole('button', { name: 'Create meeting' }).click();
-  await p.getByText('Enter a title of up to 200 characters.').waitFor();
-  await shot(p, 'home-en-error');
-  await p.getByLabel('Meeting title').fill('Weekly overleg');
-  await p.getByRole('button', { name: 'Create meeting' }).click();
-  await p.waitForURL(/\/m\/[a-z2-7]{32}$/);
-  await p.getByRole('button', { name: 'Join', exact: true }).waitFor();
-  await shot(p, 'join-en');
-  assert.deepEqual(p.problems, []);
+  const main = p.getByRole('main');
+  await main.getByRole('link', { name: 'Log in' }).waitFor();
+  assert.equal(await main.getByRole('link', { name: 'Log in' }).getAttribute('href'), '/login');
+  assert.equal(await p.getByRole('link', { name: 'My meetings' }).count(), 0);
+  await shot(p, 'home-en');
+  assert.deepEqual(p.problems.filter((x) => !/status of 40[14]/.test(x)), []);
 }));
 
 test('the language follows the browser, the toggle switches it, and it is remembered', { timeout: 60000 }, () => withReport(async () => {
@@ -92,7 +89,7 @@ test('the language follows the browser, the toggle switches it, and it is rememb
   await en.reload();
   await en.getByRole('button', { name: 'Deelnemen', exact: true }).waitFor();
   await en.goto(k.base + '/');
-  await en.getByRole('button', { name: 'Vergadering aanmaken' }).waitFor();
+  await en.getByRole('main').getByRole('link', { name: 'Mijn vergaderingen' }).waitFor();
 
   const nl = await page('nl-NL');
   await nl.goto(k.base + url);
@@ -102,8 +99,8 @@ test('the language follows the browser, the toggle switches it, and it is rememb
   await nl.getByRole('button', { name: 'English' }).click();
   await nl.getByRole('button', { name: 'Join', exact: true }).waitFor();
   await nl.goto(k.base + '/');
-  await nl.getByRole('button', { name: 'Create meeting' }).waitFor();
-  for (const p of [en, nl]) assert.deepEqual(p.problems, [], p.who);
+  await nl.getByRole('main').getByRole('link', { name: 'My meetings' }).waitFor();
+  for (const p of [en, nl]) assert.deepEqual(p.problems.filter((x) => !/status of 40[14]/.test(x)), [], p.who);
 }));
 
 test('an unknown meeting address shows the not-found page with status 404', { timeout: 30000 }, () => withReport(async () => {
@@ -142,8 +139,11 @@ test('a name is required, and the meeting works from the keyboard alone', { time
   await waitFor('own tile muted', async () => (await p.locator('[data-participant-id]').getAttribute('data-audio')) === 'off', 10000);
   await p.keyboard.press('Tab');
   assert.equal(await p.evaluate(() => document.activeElement.id), 'ctl-cam');
-  await p.keyboard.press('Tab');
-  assert.equal(await p.evaluate(() => document.activeElement.id), 'ctl-leave');
+  // Then every other control in order; alice hosts, so lock and end are there too.
+  for (const id of ['ctl-screen', 'ctl-hand', 'ctl-people', 'ctl-chat', 'ctl-speaker', 'ctl-full', 'ctl-lock', 'ctl-end', 'ctl-leave']) {
+    await p.keyboard.press('Tab');
+    assert.equal(await p.evaluate(() => document.activeElement.id), id);
+  }
   await shot(p, 'meeting-alone-keyboard');
   assert.deepEqual(await axeFindings(p), [], 'meeting view');
   await p.keyboard.press('Enter');

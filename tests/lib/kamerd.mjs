@@ -37,14 +37,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts kamerd; resolves to { base, mediaPort, dataDir, proc, stdout(), stderr(), stop() }.
  * opts.cast: first add the usual cast of users (addCast) to the store.
  * opts.dataDir: reuse a data directory (a restart); it is then not removed on stop.
+ * opts.host: the address to bind HTTP and media to (default loopback; a test's own veth).
  */
 export async function startKamerd(extraArgs = [], opts = {}) {
+  const host = opts.host || '127.0.0.1';
   const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'kamer-test-'));
   const cast = opts.cast ? addCast(dataDir) : null;
   const httpPort = await freeTcpPort();
   const mediaPort = await freeUdpPort();
-  const args = ['--data-dir', dataDir, '--listen', `127.0.0.1:${httpPort}`,
-    '--media', `127.0.0.1:${mediaPort}`, ...extraArgs];
+  const args = ['--data-dir', dataDir, '--listen', `${host}:${httpPort}`,
+    '--media', `${host}:${mediaPort}`, ...extraArgs];
   const proc = spawn(KAMERD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let out = '';
@@ -55,7 +57,7 @@ export async function startKamerd(extraArgs = [], opts = {}) {
     exited = { code, signal };
     resolve(exited);
   }));
-  const base = `http://127.0.0.1:${httpPort}`;
+  const base = `http://${host}:${httpPort}`;
   const deadline = Date.now() + 15000;
   for (;;) {
     if (exited) throw new Error(`kamerd exited early (${JSON.stringify(exited)}):\n${err}`);
