@@ -448,8 +448,8 @@ int stun_binding_request(uint8_t *out, size_t cap, const struct stun_check *c)
 	stun_write_begin(&w, out, cap, STUN_BINDING_REQUEST, c->txid);
 	stun_write_attr(&w, STUN_ATTR_USERNAME, user, (size_t)n);
 	stun_write_attr(&w, STUN_ATTR_PRIORITY, prio, sizeof(prio));
-	stun_write_attr(&w, c->controlling ? STUN_ATTR_ICE_CONTROLLING : STUN_ATTR_ICE_CONTROLLED, tie,
-	                sizeof(tie));
+	stun_write_attr(&w, c->controlling ? STUN_ATTR_ICE_CONTROLLING : STUN_ATTR_ICE_CONTROLLED,
+	                tie, sizeof(tie));
 	if (c->controlling && c->use_candidate)
 		stun_write_attr(&w, STUN_ATTR_USE_CANDIDATE, NULL, 0);
 	stun_write_integrity(&w, c->remote_pwd, strlen(c->remote_pwd));

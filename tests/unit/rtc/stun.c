@@ -1110,9 +1110,12 @@ static void test_binding_request_writer(void **state)
 {
 	(void)state;
 	uint8_t buf[256];
-	struct stun_check c = {.remote_ufrag = "srvU", .local_ufrag = "cliU",
-	                       .remote_pwd = "0123456789abcdefghijkl", .priority = 0x6e0001ff,
-	                       .tiebreaker = 0x0102030405060708ull, .controlling = 1,
+	struct stun_check c = {.remote_ufrag = "srvU",
+	                       .local_ufrag = "cliU",
+	                       .remote_pwd = "0123456789abcdefghijkl",
+	                       .priority = 0x6e0001ff,
+	                       .tiebreaker = 0x0102030405060708ull,
+	                       .controlling = 1,
 	                       .use_candidate = 1};
 	for (int i = 0; i < 12; i++)
 		c.txid[i] = (uint8_t)(i + 1);

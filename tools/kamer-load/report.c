@@ -1,0 +1,155 @@
+/* report.c - the run's results: a human summary on stdout and the --json file. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+struct totals {
+	uint64_t sent, resent, received, expected, lost, rtx, bad, dups;
+	uint64_t joined, complete, errors, keyframes, plis, nacks;
+	double jitter_sum_ms, jitter_max_ms;
+	uint64_t jitter_n;
+	struct delay_hist delay, join_ms;
+};
+
+/* Senders in p's room whose streams p received: audio (and video unless audio-only). */
+static unsigned senders_heard(const struct core *c, const struct load_part *p)
+{
+	uint64_t audio = 0, video = 0;
+	unsigned base = p->room * c->opts.size;
+	for (size_t i = 0; i < p->rx.n; i++) {
+		const struct rx_stream *s = &p->rx.s[i];
+		if (s->sender < base || s->sender >= base + c->opts.size || s->st.received == 0)
+			continue;
+		if (s->video)
+			video |= 1ull << (s->sender - base);
+		else
+			audio |= 1ull << (s->sender - base);
+	}
+	uint64_t both = c->opts.audio_only || c->opts.video_kbps == 0 ? audio : audio & video;
+	return (unsigned)__builtin_popcountll(both);
+}
+
+static void add_part(const struct core *c, const struct load_part *p, struct totals *t,
+                     json_t *peers)
+{
+	const struct rx_state *rx = &p->rx;
+	t->sent += p->gen.sent;
+	t->resent += p->gen.resent;
+	t->keyframes += p->gen.keyframes;
+	t->plis += p->gen.plis;
+	t->nacks += p->gen.nacks;
+	t->received += rx->packets;
+	t->rtx += rx->rtx;
+	t->bad += rx->bad;
+	t->errors += p->failed + p->peer_errors;
+	hist_merge(&t->delay, &rx->delay);
+	for (size_t i = 0; i < rx->n; i++) {
+		const struct rx_stream *s = &rx->s[i];
+		t->dups += s->dups;
+		if (!s->st.started)
+			continue;
+		uint64_t ext_max = s->st.cycles + s->st.max_seq;
+		uint64_t expected = ext_max >= s->st.base_seq ? ext_max - s->st.base_seq + 1 : 0;
+		/* A.1 counts from the end of probation; the packets before it were received. */
+		if (s->packets > s->st.received)
+			expected += s->packets - s->st.received;
+		t->expected += expected;
+		if (expected > s->packets)
+			t->lost += expected - s->packets;
+		double j = (double)s->st.jitter16 / 16.0 / (double)s->st.clock_rate * 1000.0;
+		t->jitter_sum_ms += j;
+		t->jitter_n++;
+		if (j > t->jitter_max_ms)
+			t->jitter_max_ms = j;
+	}
+	int joined = p->joined && rx->first_media_ns != 0;
+	double join_ms = joined ? (double)(rx->first_media_ns - p->t_start_ns) / 1e6 : 0;
+	unsigned heard = senders_heard(c, p);
+	unsigned want = c->opts.size - 1;
+	if (joined) {
+		t->joined++;
+		hist_add(&t->join_ms, (uint64_t)join_ms);
+	} else if (c->opts.size == 1 && p->joined && !p->failed) {
+		t->joined++; /* alone in a room there is nothing to receive */
+	}
+	if (heard >= want && !p->failed)
+		t->complete++;
+	json_array_append_new(
+	    peers, json_pack("{s:s, s:i, s:b, s:f, s:i, s:i, s:I, s:I, s:s?}", "name", p->name,
+	                     "room", (int)p->room, "joined", joined, "join_ms", join_ms,
+	                     "senders_heard", (int)heard, "senders_expected", (int)want,
+	                     "packets_sent", (json_int_t)p->gen.sent, "packets_received",
+	                     (json_int_t)rx->packets, "error", p->failed ? p->why : NULL));
+}
+
+int report(const struct core *c)
+{
+	struct totals *t = calloc(1, sizeof(*t));
+	json_t *peers = json_array();
+	if (!t || !peers) {
+		free(t);
+		json_decref(peers);
+		return 0;
+	}
+	for (unsigned i = 0; i < c->nparts; i++)
+		add_part(c, c->parts[i], t, peers);
+	double dur = (double)(c->t_end_ns - c->t_start_ns) / 1e9;
+	double loss = t->expected ? (double)t->lost / (double)t->expected : 0;
+	double jmean = t->jitter_n ? t->jitter_sum_ms / (double)t->jitter_n : 0;
+	uint64_t d50 = hist_quantile(&t->delay, 0.5), d99 = hist_quantile(&t->delay, 0.99);
+	uint64_t j50 = hist_quantile(&t->join_ms, 0.5), j99 = hist_quantile(&t->join_ms, 0.99);
+	int ok = t->joined == c->nparts && t->complete == c->nparts &&
+	         (c->opts.size == 1 || t->received > 0);
+
+	printf("kamer-load: target %s, %u room(s) of %u, %u participants, %.1f s\n", c->opts.target,
+	       c->opts.rooms, c->opts.size, c->nparts, dur);
+	printf("  joined        %llu of %u (heard everyone: %llu)\n", (unsigned long long)t->joined,
+	       c->nparts, (unsigned long long)t->complete);
+	printf("  join time     p50 %llu ms, p99 %llu ms, max %llu ms\n", (unsigned long long)j50,
+	       (unsigned long long)j99, (unsigned long long)t->join_ms.max_us);
+	printf("  packets       sent %llu (+%llu resent), received %llu, expected %llu, lost %llu "
+	       "(%.4f%%)\n",
+	       (unsigned long long)t->sent, (unsigned long long)t->resent,
+	       (unsigned long long)t->received, (unsigned long long)t->expected,
+	       (unsigned long long)t->lost, loss * 100);
+	printf("  delay         p50 %llu us, p99 %llu us, max %llu us\n", (unsigned long long)d50,
+	       (unsigned long long)d99, (unsigned long long)t->delay.max_us);
+	printf("  jitter        mean %.3f ms, max %.3f ms\n", jmean, t->jitter_max_ms);
+	printf("  key frames    %llu sent, %llu PLI/FIR, %llu NACKs received\n",
+	       (unsigned long long)t->keyframes, (unsigned long long)t->plis,
+	       (unsigned long long)t->nacks);
+	printf("  errors        %llu\n", (unsigned long long)t->errors);
+	printf("%s\n", ok ? "OK" : "FAILED");
+	fflush(stdout);
+
+	if (c->opts.json) {
+		json_t *j = json_pack(
+		    "{s:s, s:i, s:i, s:i, s:f, s:I, s:I, s:I, s:I, s:f, s:{s:I, s:I, s:I}, s:{s:f, "
+		    "s:f},"
+		    " s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:b}",
+		    "target", c->opts.target, "rooms", (int)c->opts.rooms, "size",
+		    (int)c->opts.size, "participants", (int)c->nparts, "duration_s", dur,
+		    "packets_sent", (json_int_t)t->sent, "packets_received",
+		    (json_int_t)t->received, "packets_expected", (json_int_t)t->expected,
+		    "packets_lost", (json_int_t)t->lost, "loss_ratio", loss, "delay_us", "p50",
+		    (json_int_t)d50, "p99", (json_int_t)d99, "max", (json_int_t)t->delay.max_us,
+		    "jitter_ms", "mean", jmean, "max", t->jitter_max_ms, "join_ms", "p50",
+		    (json_int_t)j50, "p99", (json_int_t)j99, "max", (json_int_t)t->join_ms.max_us,
+		    "joined", (json_int_t)t->joined, "errors", (json_int_t)t->errors, "complete",
+		    (json_int_t)t->complete, "packets_resent", (json_int_t)t->resent, "keyframes",
+		    (json_int_t)t->keyframes, "ok", ok);
+		if (j) {
+			json_object_set_new(j, "peers", peers);
+			peers = NULL;
+			if (json_dump_file(j, c->opts.json, JSON_INDENT(1)) != 0)
+				fprintf(stderr, "kamer-load: cannot write %s\n", c->opts.json);
+			json_decref(j);
+		}
+	}
+	json_decref(peers);
+	free(t);
+	return ok;
+}

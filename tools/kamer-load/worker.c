@@ -1,0 +1,186 @@
+/* worker.c - a media thread: one epoll loop over the UDP sockets of its participants'
+ * transports, a tick every few milliseconds for timers and media, and batched sends. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "load.h"
+#include "net/udp.h"
+
+#define TICK_NS    2000000ull /* 2 ms: audio is due every 20 ms, video every 33 ms */
+#define MAX_EVENTS 64
+
+struct worker {
+	unsigned index;
+	pthread_t th;
+	int started;
+	int epfd, evfd;
+	atomic_int stop;
+	pthread_mutex_t lock;
+	struct peer **pending; /* handed over, not yet in epoll; under lock */
+	size_t npending, cap_pending;
+	struct peer **peers; /* the thread's own */
+	size_t n, cap;
+	int out_fd;
+	struct udp_batch in;
+	struct udp_out out;
+};
+
+static int grow(struct peer ***arr, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 64;
+	while (c < need)
+		c *= 2;
+	struct peer **a = realloc(*arr, c * sizeof(*a));
+	if (!a)
+		return ERR_NOMEM;
+	*arr = a;
+	*cap = c;
+	return 0;
+}
+
+uint8_t *worker_slot(struct worker *w, int fd)
+{
+	if (w->out.n > 0 && w->out_fd != fd)
+		worker_flush(w);
+	w->out_fd = fd;
+	return udp_out_slot(fd, &w->out);
+}
+
+void worker_commit(struct worker *w, size_t len, const struct sockaddr *to)
+{
+	udp_out_commit(&w->out, len, to);
+}
+
+void worker_flush(struct worker *w)
+{
+	if (w->out.n > 0)
+		udp_out_flush(w->out_fd, &w->out);
+}
+
+uint64_t worker_send_failed(const struct worker *w)
+{
+	return w->out.failed;
+}
+
+static void take_pending(struct worker *w)
+{
+	uint64_t v;
+	while (read(w->evfd, &v, sizeof(v)) > 0) {
+	}
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < w->npending; i++) {
+		struct peer *pc = w->pending[i];
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = pc};
+		if (grow(&w->peers, &w->cap, w->n + 1) != 0 ||
+		    epoll_ctl(w->epfd, EPOLL_CTL_ADD, peer_fd(pc), &ev) != 0) {
+			log_error("load", "worker %u cannot take a transport", w->index);
+			peer_free(pc);
+			continue;
+		}
+		w->peers[w->n++] = pc;
+	}
+	w->npending = 0;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *run(void *arg)
+{
+	struct worker *w = arg;
+	struct epoll_event evs[MAX_EVENTS];
+	uint64_t next_tick = load_now_ns();
+	while (!atomic_load(&w->stop)) {
+		uint64_t now = load_now_ns();
+		int timeout = now >= next_tick ? 0 : (int)((next_tick - now) / 1000000ull);
+		int n = epoll_wait(w->epfd, evs, MAX_EVENTS, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.ptr == NULL) {
+				take_pending(w);
+				continue;
+			}
+			peer_on_readable(evs[i].data.ptr, &w->in);
+			worker_flush(w);
+		}
+		now = load_now_ns();
+		if (now >= next_tick) {
+			for (size_t i = 0; i < w->n; i++)
+				peer_tick(w->peers[i], now);
+			worker_flush(w);
+			next_tick += TICK_NS;
+			if (next_tick < now)
+				next_tick = now + TICK_NS;
+		}
+	}
+	return NULL;
+}
+
+struct worker *worker_start(unsigned index)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->index = index;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pthread_mutex_init(&w->lock, NULL);
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+	if (w->epfd < 0 || w->evfd < 0 || epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev) != 0 ||
+	    pthread_create(&w->th, NULL, run, w) != 0)
+		goto fail;
+	w->started = 1;
+	return w;
+fail:
+	worker_stop(w);
+	return NULL;
+}
+
+int worker_add(struct worker *w, struct peer *pc)
+{
+	peer_attach(pc, w);
+	pthread_mutex_lock(&w->lock);
+	int rc = grow(&w->pending, &w->cap_pending, w->npending + 1);
+	if (rc == 0)
+		w->pending[w->npending++] = pc;
+	pthread_mutex_unlock(&w->lock);
+	if (rc != 0)
+		return rc;
+	uint64_t one = 1;
+	if (write(w->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return ERR_IO;
+	return 0;
+}
+
+void worker_stop(struct worker *w)
+{
+	if (!w)
+		return;
+	if (w->started) {
+		atomic_store(&w->stop, 1);
+		uint64_t one = 1;
+		if (write(w->evfd, &one, sizeof(one)) < 0)
+			log_warn("load", "cannot wake worker %u", w->index);
+		pthread_join(w->th, NULL);
+	}
+	for (size_t i = 0; i < w->n; i++)
+		peer_free(w->peers[i]);
+	for (size_t i = 0; i < w->npending; i++)
+		peer_free(w->pending[i]);
+	free(w->peers);
+	free(w->pending);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	if (w->evfd >= 0)
+		close(w->evfd);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
