@@ -36,6 +36,7 @@ struct msg {
 struct sig_part {
 	enum conn_kind kind;
 	struct sig *s;
+	struct sig_part *prev, *next; /* the live ones, in s->parts */
 	struct load_part *p;
 	struct lws *wsi;
 	char room[128], name[64];
@@ -50,6 +51,10 @@ struct sig {
 	lws_sorted_usec_list_t sul;
 	char scheme[8], host[256];
 	int port, tls, verbose;
+	/* What a connection's opaque pointer may name: lws can call back for a connection
+	   after its request ended, so a pointer is used only once found here. */
+	struct http_req *req;
+	struct sig_part *parts;
 	char cookie[600]; /* "kamer_session=..." once logged in */
 	char csrf[256];
 };
@@ -170,17 +175,20 @@ static int http_request(struct sig *s, const char *method, const char *path, con
 	ci.local_protocol_name = "kamer-http";
 	ci.opaque_user_data = &r;
 	ci.pwsi = &r.wsi;
+	s->req = &r;
 	if (!lws_client_connect_via_info(&ci)) {
+		s->req = NULL;
 		free(r.body);
 		return ERR_IO;
 	}
 	for (int i = 0; i < 1000 && !r.done; i++)
 		service(s, 10);
-	if (r.wsi) {
+	if (!r.done && r.wsi) {
 		/* Timed out: cut the connection loose from r before r goes away. */
 		lws_set_opaque_user_data(r.wsi, NULL);
 		lws_set_timeout(r.wsi, PENDING_TIMEOUT_CLOSE_ACK, LWS_TO_KILL_ASYNC);
 	}
+	s->req = NULL;
 	free(r.body);
 	if (!r.done || r.failed)
 		return ERR_IO;
@@ -378,12 +386,19 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                     size_t len)
 {
 	(void)user;
-	enum conn_kind *k = wsi ? lws_get_opaque_user_data(wsi) : NULL;
-	if (!k)
+	if (!wsi)
 		return 0;
-	if (*k == CONN_HTTP)
-		return http_cb(wsi, reason, (struct http_req *)k, in, len);
-	return ws_cb(wsi, reason, (struct sig_part *)k, in, len);
+	struct sig *s = lws_context_user(lws_get_context(wsi));
+	void *k = lws_get_opaque_user_data(wsi);
+	if (!s || !k)
+		return 0;
+	if (k == s->req)
+		return http_cb(wsi, reason, s->req, in, len);
+	for (struct sig_part *sp = s->parts; sp; sp = sp->next) {
+		if (sp == k)
+			return ws_cb(wsi, reason, sp, in, len);
+	}
+	return 0;
 }
 
 static const struct lws_protocols protocols[] = {
@@ -391,6 +406,8 @@ static const struct lws_protocols protocols[] = {
     {"kamer.v1", callback, 0, 65536, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
+
+static void leave(struct sig_part *sp);
 
 static struct sig_part *join(struct sig *s, struct load_part *p, const char *room, const char *name)
 {
@@ -414,8 +431,12 @@ static struct sig_part *join(struct sig *s, struct load_part *p, const char *roo
 	ci.local_protocol_name = "kamer.v1";
 	ci.opaque_user_data = sp;
 	ci.pwsi = &sp->wsi;
+	sp->next = s->parts;
+	if (s->parts)
+		s->parts->prev = sp;
+	s->parts = sp;
 	if (!lws_client_connect_via_info(&ci)) {
-		free(sp);
+		leave(sp);
 		return NULL;
 	}
 	return sp;
@@ -439,6 +460,12 @@ static void leave(struct sig_part *sp)
 	if (!sp)
 		return;
 	sp->leaving = 1;
+	if (sp->prev)
+		sp->prev->next = sp->next;
+	else
+		sp->s->parts = sp->next;
+	if (sp->next)
+		sp->next->prev = sp->prev;
 	if (sp->wsi) {
 		lws_set_opaque_user_data(sp->wsi, NULL);
 		lws_set_timeout(sp->wsi, PENDING_TIMEOUT_CLOSE_ACK, LWS_TO_KILL_ASYNC);
@@ -506,6 +533,7 @@ static int init(const struct sig_config *cfg, struct sig **out, char *why, size_
 	info.protocols = protocols;
 	info.gid = -1;
 	info.uid = -1;
+	info.user = s;
 	if (s->tls)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	s->ctx = lws_create_context(&info);

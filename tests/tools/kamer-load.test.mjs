@@ -1,0 +1,95 @@
+// kamer-load's smoke test: three synthetic participants meet through a real kamerd over
+// ICE, DTLS and SRTP, and what the tool says it received agrees with kamerd's /metrics.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKamerd, metric } from '../lib/kamerd.mjs';
+
+const KAMER_LOAD = process.env.KAMER_LOAD
+  || new URL('../../build-test/kamer-load', import.meta.url).pathname;
+
+let k;
+let dir;
+before(async () => {
+  k = await startKamerd();
+  dir = mkdtempSync(join(tmpdir(), 'kamer-load-'));
+});
+after(async () => {
+  const st = await k.stop();
+  rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(st, { code: 0, signal: null }, k.stderr().slice(-4000));
+});
+
+/** Runs kamer-load; resolves to { code, stdout, stderr } (bounded by a timeout). */
+function runLoad(args) {
+  return new Promise((resolve) => {
+    execFile(KAMER_LOAD, args, { timeout: 60000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (err.code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('three participants publish, subscribe and measure through kamerd', async () => {
+  const fwdBefore = await metric(k.base, 'kamer_packets_forwarded_total');
+  const inBefore = await metric(k.base, 'kamer_packets_in_total');
+  const out = join(dir, 'run.json');
+  const r = await runLoad(['--target', 'kamer', '--url', k.base, '--rooms', '1', '--size', '3',
+    '--duration', '4', '--json', out]);
+  assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+  assert.match(r.stdout, /joined\s+3 of 3/);
+  const j = JSON.parse(readFileSync(out, 'utf8'));
+
+  for (const f of ['target', 'rooms', 'size', 'participants', 'duration_s', 'packets_sent',
+    'packets_received', 'packets_expected', 'packets_lost', 'loss_ratio', 'delay_us',
+    'jitter_ms', 'join_ms', 'joined', 'errors']) assert.ok(f in j, `no ${f} in the JSON`);
+  assert.equal(j.target, 'kamer');
+  assert.equal(j.participants, 3);
+  assert.equal(j.joined, 3);
+  assert.equal(j.errors, 0);
+  assert.ok(j.packets_sent > 0);
+  assert.ok(j.packets_received > 0);
+  assert.ok(j.packets_expected >= j.packets_received - j.packets_lost);
+  assert.ok(j.packets_lost >= 0 && j.loss_ratio >= 0 && j.loss_ratio <= 1);
+  // Every participant heard audio and video from both others.
+  assert.equal(j.peers.length, 3);
+  for (const p of j.peers) {
+    assert.equal(p.joined, true, `${p.name} did not join: ${p.error}`);
+    assert.equal(p.senders_heard, 2, `${p.name} heard ${p.senders_heard} of 2`);
+    assert.ok(p.packets_received > 0);
+    assert.ok(p.join_ms > 0);
+  }
+  // Delay, jitter and join time were measured and are ordered as quantiles must be.
+  for (const [name, q] of [['delay_us', j.delay_us], ['join_ms', j.join_ms]]) {
+    for (const f of ['p50', 'p99', 'max']) assert.equal(typeof q[f], 'number', `${name}.${f}`);
+    assert.ok(q.p50 <= q.p99 && q.p99 <= q.max, `${name}: ${JSON.stringify(q)}`);
+  }
+  assert.ok(j.delay_us.max > 0);
+  assert.ok(j.join_ms.max > 0);
+  assert.equal(typeof j.jitter_ms.mean, 'number');
+  assert.ok(j.jitter_ms.mean <= j.jitter_ms.max);
+
+  // kamerd's own counters agree: it forwarded about what the tool received (a packet still
+  // in flight when the tool stopped is forwarded but not received) and took in at least
+  // every RTP packet the tool sent.
+  const fwd = (await metric(k.base, 'kamer_packets_forwarded_total')) - fwdBefore;
+  const pin = (await metric(k.base, 'kamer_packets_in_total')) - inBefore;
+  assert.ok(fwd >= j.packets_received, `forwarded ${fwd} < received ${j.packets_received}`);
+  assert.ok(fwd <= j.packets_received * 1.02 + 50,
+    `forwarded ${fwd}, received only ${j.packets_received}`);
+  assert.ok(pin >= j.packets_sent, `kamerd took in ${pin} < sent ${j.packets_sent}`);
+});
+
+test('a server that is not there is a failed run', async () => {
+  const r = await runLoad(['--url', 'http://127.0.0.1:9', '--rooms', '1', '--size', '2',
+    '--duration', '1']);
+  assert.equal(r.code, 1);
+});
+
+test('bad flags are refused with the usage', async () => {
+  const r = await runLoad(['--rooms', '0']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /usage: kamer-load/);
+});
