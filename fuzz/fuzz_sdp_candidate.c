@@ -28,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sockaddr_storage ss;
 	int rc = sdp_find_candidate((const char *)data, size, &ss);
 	if (rc == 0) {
-		uint16_t port = ss.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
-		                                        : ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		uint16_t port = ss.ss_family == AF_INET
+		                    ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
+		                    : ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 		if ((ss.ss_family != AF_INET && ss.ss_family != AF_INET6) || port == 0)
 			abort();
 	} else if (rc != ERR_NOTFOUND && rc != ERR_LIMIT) {

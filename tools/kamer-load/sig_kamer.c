@@ -392,7 +392,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	void *k = lws_get_opaque_user_data(wsi);
 	if (!s || !k)
 		return 0;
-	if (k == s->req)
+	/* An earlier request's connection may still be closing: it is not this request's. */
+	if (k == s->req && (!s->req->wsi || s->req->wsi == wsi))
 		return http_cb(wsi, reason, s->req, in, len);
 	for (struct sig_part *sp = s->parts; sp; sp = sp->next) {
 		if (sp == k)

@@ -136,10 +136,20 @@ static void answer_to_subscribe_offer(void **state)
 {
 	(void)state;
 	const struct sdp_out_track t[3] = {
-	    {.kind = SDP_AUDIO, .mid = "0", .active = 1, .ssrc = 10, .stream_id = "p1",
-	     .track_id = "a-p1", .cname = "p1"},
-	    {.kind = SDP_VIDEO, .mid = "1", .active = 1, .ssrc = 11, .stream_id = "p1",
-	     .track_id = "v-p1", .cname = "p1"},
+	    {.kind = SDP_AUDIO,
+	     .mid = "0",
+	     .active = 1,
+	     .ssrc = 10,
+	     .stream_id = "p1",
+	     .track_id = "a-p1",
+	     .cname = "p1"},
+	    {.kind = SDP_VIDEO,
+	     .mid = "1",
+	     .active = 1,
+	     .ssrc = 11,
+	     .stream_id = "p1",
+	     .track_id = "v-p1",
+	     .cname = "p1"},
 	    {.kind = SDP_VIDEO, .mid = "2", .active = 0},
 	};
 	int n = sdp_write_subscribe_offer(buf, sizeof(buf), t, 3, &server);
@@ -198,7 +208,7 @@ static void candidates(void **state)
 {
 	(void)state;
 	struct sockaddr_storage ss;
-	const char *t1 = "v=0\r\na=candidate:1 2 udp 1 10.0.0.1 5000 typ host\r\n"    /* RTCP */
+	const char *t1 = "v=0\r\na=candidate:1 2 udp 1 10.0.0.1 5000 typ host\r\n"      /* RTCP */
 	                 "a=candidate:2 1 tcp 1 10.0.0.2 5001 typ host\r\n"             /* TCP */
 	                 "a=candidate:3 1 udp 1 nonsense.local 5002 typ host\r\n"       /* mDNS */
 	                 "a=candidate:4 1 udp 1 10.0.0.4 70000 typ host\r\n"            /* port */
