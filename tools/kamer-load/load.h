@@ -169,8 +169,8 @@ const char *load_fingerprint(void);
 struct worker *worker_start(unsigned index);
 /* Hands pc over to w's thread (thread-safe). */
 int worker_add(struct worker *w, struct peer *pc);
-/* Stops the thread, frees its peers. */
-void worker_stop(struct worker *w);
+/* Stops the thread, frees its peers; returns the CPU time the thread used (ns). */
+uint64_t worker_stop(struct worker *w);
 /* The worker's batched send path, for peers. */
 uint8_t *worker_slot(struct worker *w, int fd);
 void worker_commit(struct worker *w, size_t len, const struct sockaddr *to);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -292,9 +293,15 @@ int main(int argc, char **argv)
 	run(c, rooms);
 	/* Stop the media first so that the numbers are final, then leave. */
 	for (unsigned t = 0; t < c->opts.threads; t++) {
-		worker_stop(c->workers[t]);
+		uint64_t cpu = worker_stop(c->workers[t]);
+		if (cpu > c->media_cpu_max_ns)
+			c->media_cpu_max_ns = cpu;
 		c->workers[t] = NULL;
 	}
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		c->process_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		                   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	for (unsigned i = 0; i < c->nparts; i++) {
 		if (c->parts[i]->sp)
 			c->ops->leave(c->parts[i]->sp);
@@ -305,7 +312,7 @@ int main(int argc, char **argv)
 	ok = report(c);
 done:
 	for (unsigned t = 0; c->workers && t < c->opts.threads; t++)
-		worker_stop(c->workers[t]);
+		(void)worker_stop(c->workers[t]);
 	for (unsigned i = 0; c->parts && i < c->nparts; i++) {
 		struct load_part *p = c->parts[i];
 		if (!p)

@@ -121,6 +121,9 @@ int report(const struct core *c)
 	printf("  key frames    %llu sent, %llu PLI/FIR, %llu NACKs received\n",
 	       (unsigned long long)t->keyframes, (unsigned long long)t->plis,
 	       (unsigned long long)t->nacks);
+	double media_pct = dur > 0 ? (double)c->media_cpu_max_ns / 1e9 / dur * 100 : 0;
+	printf("  tool CPU      busiest media thread %.0f%% of a core, process %.1f s\n", media_pct,
+	       c->process_cpu_s);
 	printf("  errors        %llu\n", (unsigned long long)t->errors);
 	printf("%s\n", ok ? "OK" : "FAILED");
 	fflush(stdout);
@@ -142,6 +145,9 @@ int report(const struct core *c)
 		    (json_int_t)t->complete, "packets_resent", (json_int_t)t->resent, "keyframes",
 		    (json_int_t)t->keyframes, "ok", ok);
 		if (j) {
+			json_object_set_new(j, "tool_cpu",
+			                    json_pack("{s:f, s:f}", "media_thread_max_pct",
+			                              media_pct, "process_s", c->process_cpu_s));
 			json_object_set_new(j, "peers", peers);
 			peers = NULL;
 			if (json_dump_file(j, c->opts.json, JSON_INDENT(1)) != 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -28,6 +29,7 @@ struct worker {
 	struct peer **peers; /* the thread's own */
 	size_t n, cap;
 	int out_fd;
+	uint64_t cpu_ns; /* the thread's CPU time, when it ends */
 	struct udp_batch in;
 	struct udp_out out;
 };
@@ -121,6 +123,9 @@ static void *run(void *arg)
 				next_tick = now + TICK_NS;
 		}
 	}
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+		w->cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	return NULL;
 }
 
@@ -140,7 +145,7 @@ struct worker *worker_start(unsigned index)
 	w->started = 1;
 	return w;
 fail:
-	worker_stop(w);
+	(void)worker_stop(w);
 	return NULL;
 }
 
@@ -160,10 +165,10 @@ int worker_add(struct worker *w, struct peer *pc)
 	return 0;
 }
 
-void worker_stop(struct worker *w)
+uint64_t worker_stop(struct worker *w)
 {
 	if (!w)
-		return;
+		return 0;
 	if (w->started) {
 		atomic_store(&w->stop, 1);
 		uint64_t one = 1;
@@ -171,6 +176,7 @@ void worker_stop(struct worker *w)
 			log_warn("load", "cannot wake worker %u", w->index);
 		pthread_join(w->th, NULL);
 	}
+	uint64_t cpu = w->cpu_ns;
 	for (size_t i = 0; i < w->n; i++)
 		peer_free(w->peers[i]);
 	for (size_t i = 0; i < w->npending; i++)
@@ -183,4 +189,5 @@ void worker_stop(struct worker *w)
 		close(w->evfd);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
+	return cpu;
 }
