@@ -102,7 +102,8 @@ static void audio_and_video_as_kamerd_reads_them(void **state)
 			assert_int_equal(h.payload_len, 100);
 			uint8_t level;
 			int voice;
-			assert_int_equal(rtp_audio_level(&h, p, LOAD_AUDIO_LEVEL_EXT, &level, &voice), 0);
+			assert_int_equal(
+			    rtp_audio_level(&h, p, LOAD_AUDIO_LEVEL_EXT, &level, &voice), 0);
 			assert_true(level <= 127);
 		} else {
 			assert_int_equal(h.ssrc, g->video_ssrc);
