@@ -93,3 +93,53 @@ test('bad flags are refused with the usage', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /usage: kamer-load/);
 });
+
+// --user: a stand-in for kamerd's coming login (docs/API.md) records what the tool sends.
+test('--user logs in first and carries the session cookie and CSRF token', async () => {
+  const { createServer } = await import('node:http');
+  const { writeFileSync } = await import('node:fs');
+  const seen = [];
+  const srv = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      if (req.url === '/api/v1/login') {
+        res.writeHead(200, { 'content-type': 'application/json',
+          'set-cookie': 'kamer_session=s3cr3tSession; Path=/; HttpOnly; SameSite=Strict' });
+        res.end(JSON.stringify({ user: { login: 'alice' }, csrf: 'csrfToken123' }));
+      } else if (req.url === '/api/v1/meetings') {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'a'.repeat(32), url: `/m/${'a'.repeat(32)}` }));
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+  });
+  srv.on('upgrade', (req, socket) => {
+    seen.push({ method: 'UPGRADE', url: req.url, headers: req.headers });
+    socket.destroy();
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const pw = join(dir, 'pw');
+  writeFileSync(pw, 'correct horse\n');
+  try {
+    const r = await runLoad(['--url', `http://127.0.0.1:${srv.address().port}`, '--rooms', '1',
+      '--size', '1', '--duration', '1', '--user', 'alice', '--password-file', pw]);
+    assert.equal(r.code, 1); // the stand-in has no signalling: the run cannot work
+  } finally {
+    await new Promise((r) => srv.close(r));
+  }
+  const [login, create, ws] = seen;
+  assert.equal(login.url, '/api/v1/login');
+  assert.deepEqual(JSON.parse(login.body), { user: 'alice', password: 'correct horse' });
+  assert.equal(create.method, 'POST');
+  assert.equal(create.url, '/api/v1/meetings');
+  assert.equal(create.headers.cookie, 'kamer_session=s3cr3tSession');
+  assert.equal(create.headers['x-kamer-csrf'], 'csrfToken123');
+  assert.equal(ws.method, 'UPGRADE');
+  assert.equal(ws.url, '/ws');
+  assert.equal(ws.headers.cookie, 'kamer_session=s3cr3tSession');
+  assert.equal(ws.headers['sec-websocket-protocol'], 'kamer.v1');
+});
