@@ -59,6 +59,7 @@ struct peer {
 	char r_ufrag[257], r_pwd[257];
 	uint8_t r_fp[32];
 	int dtls_client, failed, ice_ok;
+	int controlled; /* flipped by a 487 Role Conflict (RFC 8445 7.3.1.1) */
 	struct dtls *dtls;
 	struct srtp_sess *srtp;
 	uint64_t created_ns, next_check_ns, next_rr_ns;
@@ -219,6 +220,15 @@ static void send_check(struct peer *pc)
 		worker_commit(pc->w, (size_t)n, (struct sockaddr *)&pc->remote);
 }
 
+static void ice_ready(struct peer *pc)
+{
+	if (pc->ice_ok)
+		return;
+	pc->ice_ok = 1;
+	if (pc->dtls_client && dtls_start(pc->dtls) == DTLS_FAILED)
+		fail(pc, dtls_why(pc->dtls));
+}
+
 static void on_stun(struct peer *pc, const uint8_t *p, size_t len, const struct sockaddr *from)
 {
 	struct stun_msg m;
@@ -228,10 +238,14 @@ static void on_stun(struct peer *pc, const uint8_t *p, size_t len, const struct 
 		if (memcmp(m.txid, pc->txid, 12) != 0 ||
 		    stun_verify_integrity(&m, p, pc->r_pwd, strlen(pc->r_pwd)) != 0)
 			return;
-		if (!pc->ice_ok) {
-			pc->ice_ok = 1;
-			if (pc->dtls_client && dtls_start(pc->dtls) == DTLS_FAILED)
-				fail(pc, dtls_why(pc->dtls));
+		ice_ready(pc);
+		return;
+	}
+	if (m.type == STUN_BINDING_ERROR) {
+		if (memcmp(m.txid, pc->txid, 12) == 0 && m.error_code == 487 &&
+		    stun_verify_integrity(&m, p, pc->r_pwd, strlen(pc->r_pwd)) == 0) {
+			pc->controlled = !pc->controlled;
+			pc->next_check_ns = 0; /* check again at once in the other role */
 		}
 		return;
 	}
@@ -243,6 +257,13 @@ static void on_stun(struct peer *pc, const uint8_t *p, size_t len, const struct 
 		int n = stun_binding_response(slot, LIM_PACKET, &m, from, pc->pwd, PEER_PWD_LEN);
 		if (n > 0)
 			worker_commit(pc->w, (size_t)n, from);
+		/* An authenticated check proves the path: before our own checks succeed, its
+		   source is the address to use (a peer-reflexive candidate, RFC 8445 7.3.1.3),
+		   which matters when the SDP's first candidate is not reachable from here. */
+		if (!pc->ice_ok) {
+			memcpy(&pc->remote, from, addr_len(from));
+			ice_ready(pc);
+		}
 	}
 }
 
