@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@ struct worker {
 	unsigned index;
 	pthread_t th;
 	int started;
-	int epfd, evfd;
+	int epfd, evfd, tfd;
 	atomic_int stop;
 	pthread_mutex_t lock;
 	struct peer **pending; /* handed over, not yet in epoll; under lock */
@@ -94,33 +95,34 @@ static void take_pending(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* epoll tags for the two descriptors that are not transports. */
+static char tag_wake, tag_tick;
+
 static void *run(void *arg)
 {
 	struct worker *w = arg;
 	struct epoll_event evs[MAX_EVENTS];
-	uint64_t next_tick = load_now_ns();
 	while (!atomic_load(&w->stop)) {
-		uint64_t now = load_now_ns();
-		int timeout = now >= next_tick ? 0 : (int)((next_tick - now) / 1000000ull);
-		int n = epoll_wait(w->epfd, evs, MAX_EVENTS, timeout);
+		int n = epoll_wait(w->epfd, evs, MAX_EVENTS, 100);
 		if (n < 0 && errno != EINTR)
 			break;
+		int tick = 0;
 		for (int i = 0; i < n; i++) {
-			if (evs[i].data.ptr == NULL) {
+			if (evs[i].data.ptr == &tag_wake) {
 				take_pending(w);
-				continue;
+			} else if (evs[i].data.ptr == &tag_tick) {
+				uint64_t expirations;
+				tick = read(w->tfd, &expirations, sizeof(expirations)) > 0;
+			} else {
+				peer_on_readable(evs[i].data.ptr, &w->in);
+				worker_flush(w);
 			}
-			peer_on_readable(evs[i].data.ptr, &w->in);
-			worker_flush(w);
 		}
-		now = load_now_ns();
-		if (now >= next_tick) {
+		if (tick) {
+			uint64_t now = load_now_ns();
 			for (size_t i = 0; i < w->n; i++)
 				peer_tick(w->peers[i], now);
 			worker_flush(w);
-			next_tick += TICK_NS;
-			if (next_tick < now)
-				next_tick = now + TICK_NS;
 		}
 	}
 	struct timespec ts;
@@ -137,9 +139,15 @@ struct worker *worker_start(unsigned index)
 	w->index = index;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	pthread_mutex_init(&w->lock, NULL);
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-	if (w->epfd < 0 || w->evfd < 0 || epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev) != 0 ||
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &tag_wake};
+	struct epoll_event tev = {.events = EPOLLIN, .data.ptr = &tag_tick};
+	struct itimerspec its = {.it_interval = {0, TICK_NS}, .it_value = {0, TICK_NS}};
+	if (w->epfd < 0 || w->evfd < 0 || w->tfd < 0 ||
+	    epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev) != 0 ||
+	    epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->tfd, &tev) != 0 ||
+	    timerfd_settime(w->tfd, 0, &its, NULL) != 0 ||
 	    pthread_create(&w->th, NULL, run, w) != 0)
 		goto fail;
 	w->started = 1;
@@ -187,6 +195,8 @@ uint64_t worker_stop(struct worker *w)
 		close(w->epfd);
 	if (w->evfd >= 0)
 		close(w->evfd);
+	if (w->tfd >= 0)
+		close(w->tfd);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 	return cpu;
