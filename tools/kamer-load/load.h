@@ -54,12 +54,20 @@ struct rx_stream {
 struct rx_state {
 	struct rx_stream s[LOAD_MAX_RX];
 	size_t n;
-	uint64_t packets, bytes, bad, rtx;
+	uint64_t packets, bytes, bad, rtx, nacks;
 	struct delay_hist delay;
 	uint64_t first_media_ns;
 };
-/* One decrypted RTP packet for the participant that owns rx. */
-void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, uint64_t now_ns);
+/* A gap in a video stream, to ask for with a NACK (RFC 4585 6.2.1), as browsers do. */
+struct rx_gap {
+	uint32_t ssrc;
+	uint16_t seqs[LIM_NACK_SEQS];
+	size_t n;
+};
+/* One decrypted RTP packet for the participant that owns rx. When it opens a gap of at
+   most LIM_NACK_SEQS in a video stream, the missing seqs are in *gap (gap->n, else 0). */
+void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, uint64_t now_ns,
+               struct rx_gap *gap);
 /* A sender report arrived on transport sub. */
 void rx_on_sr(struct rx_state *rx, uint32_t ssrc, uint64_t ntp, uint64_t now_ns);
 /* Writes an RR for the streams of transport sub into buf; length or a negative ERR_*. */

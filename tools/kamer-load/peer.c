@@ -333,7 +333,15 @@ static void on_datagram(struct peer *pc, uint8_t *p, size_t len, const struct so
 		pc->part->rx.bad++;
 		return;
 	}
-	rx_on_rtp(&pc->part->rx, pc->sub, p, len, now_ns);
+	struct rx_gap gap;
+	rx_on_rtp(&pc->part->rx, pc->sub, p, len, now_ns, &gap);
+	if (gap.n > 0) {
+		uint8_t *slot = worker_slot(pc->w, pc->fd);
+		int n = rtcp_write_nack(slot, LIM_PACKET - SRTP_SESS_OVERHEAD, pc->rtcp_ssrc,
+		                        gap.ssrc, gap.seqs, gap.n);
+		if (n > 0)
+			sink_commit(pc, (size_t)n, 1);
+	}
 }
 
 void peer_on_readable(struct peer *pc, struct udp_batch *b)

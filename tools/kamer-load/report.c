@@ -8,7 +8,7 @@
 
 struct totals {
 	uint64_t sent, resent, received, expected, lost, rtx, bad, dups;
-	uint64_t joined, complete, errors, keyframes, plis, nacks;
+	uint64_t joined, complete, errors, keyframes, plis, nacks, nacks_sent;
 	double jitter_sum_ms, jitter_max_ms;
 	uint64_t jitter_n;
 	struct delay_hist delay, join_ms;
@@ -43,6 +43,7 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 	t->nacks += p->gen.nacks;
 	t->received += rx->packets;
 	t->rtx += rx->rtx;
+	t->nacks_sent += rx->nacks;
 	t->bad += rx->bad;
 	t->errors += p->failed + p->peer_errors;
 	hist_merge(&t->delay, &rx->delay);
@@ -110,17 +111,17 @@ int report(const struct core *c)
 	       c->nparts, (unsigned long long)t->complete);
 	printf("  join time     p50 %llu ms, p99 %llu ms, max %llu ms\n", (unsigned long long)j50,
 	       (unsigned long long)j99, (unsigned long long)t->join_ms.max_us);
-	printf("  packets       sent %llu (+%llu resent), received %llu, expected %llu, lost %llu "
-	       "(%.4f%%)\n",
-	       (unsigned long long)t->sent, (unsigned long long)t->resent,
-	       (unsigned long long)t->received, (unsigned long long)t->expected,
-	       (unsigned long long)t->lost, loss * 100);
+	printf("  packets       sent %llu, received %llu, expected %llu, lost %llu (%.4f%%)\n",
+	       (unsigned long long)t->sent, (unsigned long long)t->received,
+	       (unsigned long long)t->expected, (unsigned long long)t->lost, loss * 100);
 	printf("  delay         p50 %llu us, p99 %llu us, max %llu us\n", (unsigned long long)d50,
 	       (unsigned long long)d99, (unsigned long long)t->delay.max_us);
 	printf("  jitter        mean %.3f ms, max %.3f ms\n", jmean, t->jitter_max_ms);
-	printf("  key frames    %llu sent, %llu PLI/FIR, %llu NACKs received\n",
+	printf("  feedback      %llu key frames sent, %llu PLI/FIR received; NACKs: %llu sent, "
+	       "%llu received, %llu packets resent and %llu of them received\n",
 	       (unsigned long long)t->keyframes, (unsigned long long)t->plis,
-	       (unsigned long long)t->nacks);
+	       (unsigned long long)t->nacks_sent, (unsigned long long)t->nacks,
+	       (unsigned long long)t->resent, (unsigned long long)t->rtx);
 	double media_pct = dur > 0 ? (double)c->media_cpu_max_ns / 1e9 / dur * 100 : 0;
 	printf("  tool CPU      busiest media thread %.0f%% of a core, process %.1f s\n", media_pct,
 	       c->process_cpu_s);
@@ -129,31 +130,48 @@ int report(const struct core *c)
 	fflush(stdout);
 
 	if (c->opts.json) {
-		json_t *j = json_pack(
-		    "{s:s, s:i, s:i, s:i, s:f, s:I, s:I, s:I, s:I, s:f, s:{s:I, s:I, s:I}, s:{s:f, "
-		    "s:f},"
-		    " s:{s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:b}",
-		    "target", c->opts.target, "rooms", (int)c->opts.rooms, "size",
-		    (int)c->opts.size, "participants", (int)c->nparts, "duration_s", dur,
-		    "packets_sent", (json_int_t)t->sent, "packets_received",
-		    (json_int_t)t->received, "packets_expected", (json_int_t)t->expected,
-		    "packets_lost", (json_int_t)t->lost, "loss_ratio", loss, "delay_us", "p50",
-		    (json_int_t)d50, "p99", (json_int_t)d99, "max", (json_int_t)t->delay.max_us,
-		    "jitter_ms", "mean", jmean, "max", t->jitter_max_ms, "join_ms", "p50",
-		    (json_int_t)j50, "p99", (json_int_t)j99, "max", (json_int_t)t->join_ms.max_us,
-		    "joined", (json_int_t)t->joined, "errors", (json_int_t)t->errors, "complete",
-		    (json_int_t)t->complete, "packets_resent", (json_int_t)t->resent, "keyframes",
-		    (json_int_t)t->keyframes, "ok", ok);
-		if (j) {
-			json_object_set_new(j, "tool_cpu",
-			                    json_pack("{s:f, s:f}", "media_thread_max_pct",
-			                              media_pct, "process_s", c->process_cpu_s));
-			json_object_set_new(j, "peers", peers);
-			peers = NULL;
-			if (json_dump_file(j, c->opts.json, JSON_INDENT(1)) != 0)
-				fprintf(stderr, "kamer-load: cannot write %s\n", c->opts.json);
-			json_decref(j);
-		}
+		json_t *j = json_object();
+		json_t *(*I)(json_int_t) = json_integer;
+		json_object_set_new(j, "target", json_string(c->opts.target));
+		json_object_set_new(j, "rooms", I(c->opts.rooms));
+		json_object_set_new(j, "size", I(c->opts.size));
+		json_object_set_new(j, "participants", I(c->nparts));
+		json_object_set_new(j, "duration_s", json_real(dur));
+		json_object_set_new(j, "packets_sent", I((json_int_t)t->sent));
+		json_object_set_new(j, "packets_received", I((json_int_t)t->received));
+		json_object_set_new(j, "packets_expected", I((json_int_t)t->expected));
+		json_object_set_new(j, "packets_lost", I((json_int_t)t->lost));
+		json_object_set_new(j, "loss_ratio", json_real(loss));
+		json_object_set_new(j, "delay_us",
+		                    json_pack("{s:I, s:I, s:I}", "p50", (json_int_t)d50, "p99",
+		                              (json_int_t)d99, "max", (json_int_t)t->delay.max_us));
+		json_object_set_new(
+		    j, "jitter_ms",
+		    json_pack("{s:f, s:f}", "mean", jmean, "max", t->jitter_max_ms));
+		json_object_set_new(j, "join_ms",
+		                    json_pack("{s:I, s:I, s:I}", "p50", (json_int_t)j50, "p99",
+		                              (json_int_t)j99, "max",
+		                              (json_int_t)t->join_ms.max_us));
+		json_object_set_new(j, "joined", I((json_int_t)t->joined));
+		json_object_set_new(j, "errors", I((json_int_t)t->errors));
+		/* Beyond the fields the benchmark reads: */
+		json_object_set_new(j, "ok", json_boolean(ok));
+		json_object_set_new(j, "complete", I((json_int_t)t->complete));
+		json_object_set_new(j, "keyframes", I((json_int_t)t->keyframes));
+		json_object_set_new(j, "plis_received", I((json_int_t)t->plis));
+		json_object_set_new(
+		    j, "nacks",
+		    json_pack("{s:I, s:I, s:I, s:I}", "sent", (json_int_t)t->nacks_sent, "received",
+		              (json_int_t)t->nacks, "packets_resent", (json_int_t)t->resent,
+		              "resent_received", (json_int_t)t->rtx));
+		json_object_set_new(j, "tool_cpu",
+		                    json_pack("{s:f, s:f}", "media_thread_max_pct", media_pct,
+		                              "process_s", c->process_cpu_s));
+		json_object_set_new(j, "peers", peers);
+		peers = NULL;
+		if (json_dump_file(j, c->opts.json, JSON_INDENT(1)) != 0)
+			fprintf(stderr, "kamer-load: cannot write %s\n", c->opts.json);
+		json_decref(j);
 	}
 	json_decref(peers);
 	free(t);

@@ -80,9 +80,11 @@ static struct rx_stream *stream_get(struct rx_state *rx, unsigned sub, uint32_t 
 	return s;
 }
 
-void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, uint64_t now_ns)
+void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, uint64_t now_ns,
+               struct rx_gap *gap)
 {
 	struct rtp_hdr h;
+	gap->n = 0;
 	if (rtp_parse(&h, p, len) != 0 || h.payload_len < LOAD_TRAILER_LEN) {
 		rx->bad++;
 		return;
@@ -98,9 +100,19 @@ void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, 
 		return;
 	}
 	s->sender = rd32(t + 4);
+	int valid = s->st.started && !s->st.probation;
+	uint16_t prev = s->st.max_seq;
 	if (rtp_stats_update(&s->st, h.seq, h.ts, now_ns / 1000) != 0) {
 		s->dups++;
 		return;
+	}
+	uint16_t ahead = (uint16_t)(h.seq - prev);
+	if (s->video && valid && ahead >= 2 && ahead <= LIM_NACK_SEQS + 1 &&
+	    s->st.max_seq == h.seq) {
+		gap->ssrc = h.ssrc;
+		for (uint16_t q = (uint16_t)(prev + 1); q != h.seq; q++)
+			gap->seqs[gap->n++] = q;
+		rx->nacks++;
 	}
 	uint64_t sent = rd64(t + 8);
 	if (t[16] & LOAD_FLAG_RTX)

@@ -239,15 +239,17 @@ static void receiver_counts_loss_dups_and_delay(void **state)
 	struct rx_state *rx = calloc(1, sizeof(*rx));
 	assert_non_null(rx);
 	uint8_t p[128];
+	struct rx_gap gap;
 	uint64_t now = 10000 * MS;
 	/* seqs 100..119 except 105 and 110; 112 twice. */
 	for (uint16_t s = 100; s < 120; s++) {
 		if (s == 105 || s == 110)
 			continue;
 		size_t n = make_pkt(p, 111, s, s * 960u, 0xabc, 4, now - 300000);
-		rx_on_rtp(rx, 0, p, n, now);
+		rx_on_rtp(rx, 0, p, n, now, &gap);
+		assert_int_equal(gap.n, 0); /* audio: no NACKs */
 		if (s == 112)
-			rx_on_rtp(rx, 0, p, n, now);
+			rx_on_rtp(rx, 0, p, n, now, &gap);
 		now += 20 * MS;
 	}
 	assert_int_equal(rx->n, 1);
@@ -270,7 +272,7 @@ static void receiver_counts_loss_dups_and_delay(void **state)
 	memset(p, 0, sizeof(p));
 	p[0] = 0x80;
 	p[1] = 96;
-	rx_on_rtp(rx, 0, p, 60, now);
+	rx_on_rtp(rx, 0, p, 60, now, &gap);
 	assert_int_equal(rx->bad, 1);
 	/* A receiver report names the stream. */
 	uint8_t rr[256];
@@ -287,6 +289,33 @@ static void receiver_counts_loss_dups_and_delay(void **state)
 	rtcp_report_block_read(r.blocks, 0, &b);
 	assert_int_equal(b.ssrc, 0xabc);
 	assert_int_equal(b.cumulative_lost, 2);
+	free(rx);
+}
+
+static void video_gaps_become_nacks(void **state)
+{
+	(void)state;
+	struct rx_state *rx = calloc(1, sizeof(*rx));
+	assert_non_null(rx);
+	uint8_t p[128];
+	struct rx_gap gap;
+	const uint16_t seqs[] = {65530, 65531, 65532, 65535, 2, 1, 3, 200};
+	size_t ngaps[] = {0, 0, 0, 2, 2, 0, 0, 0}; /* 65533-4; 0-1 (1 comes late); 196 is too far */
+	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		size_t n = make_pkt(p, 96, seqs[i], 1000, 0xdef, 2, 1);
+		rx_on_rtp(rx, 0, p, n, 10 * MS, &gap);
+		assert_int_equal(gap.n, ngaps[i]);
+		if (seqs[i] == 65535) {
+			assert_int_equal(gap.seqs[0], 65533);
+			assert_int_equal(gap.seqs[1], 65534);
+		}
+		if (seqs[i] == 2) {
+			assert_int_equal(gap.ssrc, 0xdef);
+			assert_int_equal(gap.seqs[0], 0);
+			assert_int_equal(gap.seqs[1], 1);
+		}
+	}
+	assert_int_equal(rx->nacks, 2);
 	free(rx);
 }
 
@@ -319,6 +348,7 @@ int main(void)
 	    cmocka_unit_test(key_frames_every_three_seconds_and_on_pli),
 	    cmocka_unit_test(nack_is_answered_from_history),
 	    cmocka_unit_test(receiver_counts_loss_dups_and_delay),
+	    cmocka_unit_test(video_gaps_become_nacks),
 	    cmocka_unit_test(histogram_quantiles),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
