@@ -24,7 +24,8 @@
 
 #define PEER_UFRAG_LEN   8
 #define PEER_PWD_LEN     24
-#define CHECK_EVERY_NS   50000000ull   /* before ICE succeeds */
+#define CHECK_FIRST_NS   50000000ull /* before ICE succeeds: 50 ms, doubling to 400 ms */
+#define CHECK_MAX_NS     400000000ull
 #define CONSENT_EVERY_NS 2000000000ull /* after */
 #define RR_EVERY_NS      1000000000ull
 #define PEER_TIMEOUT_NS  20000000000ull /* ICE and DTLS must be done by then */
@@ -63,6 +64,7 @@ struct peer {
 	struct dtls *dtls;
 	struct srtp_sess *srtp;
 	uint64_t created_ns, next_check_ns, next_rr_ns;
+	uint64_t check_every_ns; /* backs off until the server knows our transport */
 	uint64_t tiebreaker;
 	uint32_t rtcp_ssrc;
 	uint8_t txid[12];
@@ -370,7 +372,12 @@ void peer_tick(struct peer *pc, uint64_t now_ns)
 	}
 	if (now_ns >= pc->next_check_ns) {
 		send_check(pc);
-		pc->next_check_ns = now_ns + (pc->ice_ok ? CONSENT_EVERY_NS : CHECK_EVERY_NS);
+		/* The server learns of a transport over the WebSocket, which may lag behind UDP:
+		   checks that arrive first are dropped (and counted) there, so back off. */
+		pc->check_every_ns = !pc->check_every_ns ? CHECK_FIRST_NS : pc->check_every_ns * 2;
+		if (pc->check_every_ns > CHECK_MAX_NS)
+			pc->check_every_ns = CHECK_MAX_NS;
+		pc->next_check_ns = now_ns + (pc->ice_ok ? CONSENT_EVERY_NS : pc->check_every_ns);
 	}
 	if (!pc->srtp) {
 		if (pc->ice_ok)
