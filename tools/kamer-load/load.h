@@ -161,8 +161,17 @@ int peer_set_remote(struct peer *pc, const struct sdp *remote, const char *remot
 /* Runs on the worker. */
 int peer_fd(const struct peer *pc);
 void peer_attach(struct peer *pc, struct worker *w);
-struct udp_batch;
-void peer_on_readable(struct peer *pc, struct udp_batch *b);
+/* Datagrams of one recvmmsg() with their kernel receive times (SO_TIMESTAMPNS), so that a
+   busy media thread does not add its own lag to the measured delay. */
+struct rx_batch {
+	size_t n;
+	uint8_t buf[LIM_BATCH][LIM_PACKET];
+	size_t len[LIM_BATCH];
+	struct sockaddr_storage from[LIM_BATCH];
+	uint64_t at_ns[LIM_BATCH]; /* CLOCK_MONOTONIC ns */
+	char ctl[LIM_BATCH][64];
+};
+void peer_on_readable(struct peer *pc, struct rx_batch *b);
 void peer_tick(struct peer *pc, uint64_t now_ns);
 /* 1 once SRTP is keyed. */
 int peer_ready(const struct peer *pc);

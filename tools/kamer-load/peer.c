@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -88,6 +90,9 @@ struct peer *peer_new(struct load_part *part, enum peer_role role, unsigned sub,
 	pc->fd = udp_bind(local, addr_len(local));
 	if (pc->fd < 0)
 		goto fail;
+	int on = 1;
+	if (setsockopt(pc->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) != 0)
+		log_warn("load", "no receive timestamps: delays include the tool's own lag");
 	return pc;
 fail:
 	peer_free(pc);
@@ -346,15 +351,58 @@ static void on_datagram(struct peer *pc, uint8_t *p, size_t len, const struct so
 	}
 }
 
-void peer_on_readable(struct peer *pc, struct udp_batch *b)
+/* recvmmsg with receive timestamps; 0 with b->n set, or ERR_IO. */
+static int recv_batch(int fd, struct rx_batch *b)
+{
+	struct mmsghdr msgs[LIM_BATCH];
+	struct iovec iov[LIM_BATCH];
+	memset(msgs, 0, sizeof(msgs));
+	for (size_t i = 0; i < LIM_BATCH; i++) {
+		iov[i] = (struct iovec){b->buf[i], LIM_PACKET};
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &b->from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(b->from[i]);
+		msgs[i].msg_hdr.msg_control = b->ctl[i];
+		msgs[i].msg_hdr.msg_controllen = sizeof(b->ctl[i]);
+	}
+	b->n = 0;
+	int n = recvmmsg(fd, msgs, LIM_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : ERR_IO;
+	/* The kernel stamps CLOCK_REALTIME; the trailer carries CLOCK_MONOTONIC. */
+	struct timespec rt, mt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	int64_t off = ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000000ll + (rt.tv_nsec - mt.tv_nsec);
+	uint64_t now = (uint64_t)mt.tv_sec * 1000000000ull + (uint64_t)mt.tv_nsec;
+	for (int i = 0; i < n; i++) {
+		struct msghdr *h = &msgs[i].msg_hdr;
+		b->len[i] = (h->msg_flags & MSG_TRUNC) ? 0 : msgs[i].msg_len;
+		b->at_ns[i] = now;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec ts;
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+				int64_t at = (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec - off;
+				if (at > 0 && (uint64_t)at <= now)
+					b->at_ns[i] = (uint64_t)at;
+			}
+		}
+	}
+	b->n = (size_t)n;
+	return 0;
+}
+
+void peer_on_readable(struct peer *pc, struct rx_batch *b)
 {
 	/* Bounded: a flood on one socket must not starve the others. */
 	for (int round = 0; round < 8; round++) {
-		if (udp_recv_batch(pc->fd, b) != 0 || b->n == 0)
+		if (recv_batch(pc->fd, b) != 0 || b->n == 0)
 			break;
-		uint64_t now = load_now_ns();
 		for (size_t i = 0; i < b->n; i++)
-			on_datagram(pc, b->buf[i], b->len[i], (struct sockaddr *)&b->from[i], now);
+			on_datagram(pc, b->buf[i], b->len[i], (struct sockaddr *)&b->from[i],
+			            b->at_ns[i]);
 		if (b->n < LIM_BATCH)
 			break;
 	}

@@ -31,7 +31,7 @@ struct worker {
 	size_t n, cap;
 	int out_fd;
 	uint64_t cpu_ns; /* the thread's CPU time, when it ends */
-	struct udp_batch in;
+	struct rx_batch in;
 	struct udp_out out;
 };
 
