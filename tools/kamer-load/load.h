@@ -56,8 +56,15 @@ struct rx_state {
 	size_t n;
 	uint64_t packets, bytes, bad, rtx, nacks;
 	struct delay_hist delay;
+	struct delay_hist delay_steady; /* packets sent after load_steady_ns */
 	uint64_t first_media_ns;
 };
+/* Participants that have received media (each counts once). */
+extern _Atomic unsigned load_media_parts;
+/* 0 until the run is steady (everyone receives media, then one more second); packets
+   sent from then on count in delay_steady too, apart from the join storm. */
+extern _Atomic uint64_t load_steady_ns;
+
 /* A gap in a video stream, to ask for with a NACK (RFC 4585 6.2.1), as browsers do. */
 struct rx_gap {
 	uint32_t ssrc;

@@ -218,6 +218,9 @@ static void run(struct core *c, char rooms[][128])
 			}
 		}
 		c->ops->service(c->sig, 10);
+		if (!atomic_load(&load_steady_ns) && c->opts.size > 1 &&
+		    atomic_load(&load_media_parts) == c->nparts)
+			atomic_store(&load_steady_ns, load_now_ns() + 1000 * ms);
 	}
 	c->t_end_ns = load_now_ns();
 }

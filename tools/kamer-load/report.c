@@ -1,5 +1,6 @@
 /* report.c - the run's results: a human summary on stdout and the --json file. */
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@ struct totals {
 	uint64_t joined, complete, errors, keyframes, plis, nacks, nacks_sent;
 	double jitter_sum_ms, jitter_max_ms;
 	uint64_t jitter_n;
-	struct delay_hist delay, join_ms;
+	struct delay_hist delay, delay_steady, join_ms;
 };
 
 /* Senders in p's room whose streams p received: audio (and video unless audio-only). */
@@ -47,6 +48,7 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 	t->bad += rx->bad;
 	t->errors += p->failed + p->peer_errors;
 	hist_merge(&t->delay, &rx->delay);
+	hist_merge(&t->delay_steady, &rx->delay_steady);
 	for (size_t i = 0; i < rx->n; i++) {
 		const struct rx_stream *s = &rx->s[i];
 		t->dups += s->dups;
@@ -116,6 +118,15 @@ int report(const struct core *c)
 	       (unsigned long long)t->expected, (unsigned long long)t->lost, loss * 100);
 	printf("  delay         p50 %llu us, p99 %llu us, max %llu us\n", (unsigned long long)d50,
 	       (unsigned long long)d99, (unsigned long long)t->delay.max_us);
+	uint64_t steady = atomic_load(&load_steady_ns);
+	double steady_from = steady ? (double)(steady - c->t_start_ns) / 1e9 : 0;
+	uint64_t s50 = hist_quantile(&t->delay_steady, 0.5),
+	         s99 = hist_quantile(&t->delay_steady, 0.99);
+	if (steady)
+		printf(
+		    "  steady delay  p50 %llu us, p99 %llu us, max %llu us (sent after %.1f s)\n",
+		    (unsigned long long)s50, (unsigned long long)s99,
+		    (unsigned long long)t->delay_steady.max_us, steady_from);
 	printf("  jitter        mean %.3f ms, max %.3f ms\n", jmean, t->jitter_max_ms);
 	printf("  feedback      %llu key frames sent, %llu PLI/FIR received; NACKs: %llu sent, "
 	       "%llu received, %llu packets resent and %llu of them received\n",

@@ -1,6 +1,7 @@
 /* stats.c - what a synthetic participant measures about the media it receives: loss per
  * SSRC (RFC 3550 A.1/A.3 through rtc/rtp_stats), jitter (A.8), one-way delay from the
  * send time in each payload's trailer, and the receiver reports it sends back. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "base/bytes.h"
@@ -8,6 +9,9 @@
 #include "rtc/rtcp.h"
 #include "rtc/rtp.h"
 #include "rtc/sdp_client.h"
+
+_Atomic unsigned load_media_parts;
+_Atomic uint64_t load_steady_ns;
 
 /* Log-linear buckets: exact below 64 us, then 16 per power of two. */
 static size_t bucket_of(uint64_t us)
@@ -117,10 +121,16 @@ void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, 
 	uint64_t sent = rd64(t + 8);
 	if (t[16] & LOAD_FLAG_RTX)
 		rx->rtx++; /* its send time is the original's: no delay sample */
-	else if (now_ns >= sent)
+	else if (now_ns >= sent) {
 		hist_add(&rx->delay, (now_ns - sent) / 1000);
-	if (!rx->first_media_ns)
+		uint64_t steady = atomic_load_explicit(&load_steady_ns, memory_order_relaxed);
+		if (steady && sent >= steady)
+			hist_add(&rx->delay_steady, (now_ns - sent) / 1000);
+	}
+	if (!rx->first_media_ns) {
 		rx->first_media_ns = now_ns;
+		atomic_fetch_add_explicit(&load_media_parts, 1, memory_order_relaxed);
+	}
 	s->packets++;
 	rx->packets++;
 	rx->bytes += len;
