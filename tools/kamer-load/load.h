@@ -183,6 +183,9 @@ void peer_tick(struct peer *pc, uint64_t now_ns);
 /* 1 once SRTP is keyed. */
 int peer_ready(const struct peer *pc);
 
+/* Percentage of received SRTP packets dropped unread (--rx-loss); set before the run. */
+extern unsigned load_rx_loss_pct;
+
 /* The process-wide DTLS context (one certificate); NULL until load_dtls_init(). */
 int load_dtls_init(void);
 void load_dtls_done(void);

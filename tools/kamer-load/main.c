@@ -79,23 +79,18 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		O_VERBOSE,
 		O_THREADS,
 		O_RAMP,
+		O_RXLOSS,
 		O_HELP
 	};
-	static const struct option longopts[] = {{"target", 1, 0, O_TARGET},
-	                                         {"url", 1, 0, O_URL},
-	                                         {"rooms", 1, 0, O_ROOMS},
-	                                         {"size", 1, 0, O_SIZE},
-	                                         {"duration", 1, 0, O_DURATION},
-	                                         {"video-kbps", 1, 0, O_KBPS},
-	                                         {"audio-only", 0, 0, O_AUDIO},
-	                                         {"json", 1, 0, O_JSON},
-	                                         {"user", 1, 0, O_USER},
-	                                         {"password-file", 1, 0, O_PWFILE},
-	                                         {"verbose", 0, 0, O_VERBOSE},
-	                                         {"threads", 1, 0, O_THREADS},
-	                                         {"ramp-ms", 1, 0, O_RAMP},
-	                                         {"help", 0, 0, O_HELP},
-	                                         {0, 0, 0, 0}};
+	static const struct option longopts[] = {
+	    {"target", 1, 0, O_TARGET},     {"url", 1, 0, O_URL},
+	    {"rooms", 1, 0, O_ROOMS},       {"size", 1, 0, O_SIZE},
+	    {"duration", 1, 0, O_DURATION}, {"video-kbps", 1, 0, O_KBPS},
+	    {"audio-only", 0, 0, O_AUDIO},  {"json", 1, 0, O_JSON},
+	    {"user", 1, 0, O_USER},         {"password-file", 1, 0, O_PWFILE},
+	    {"verbose", 0, 0, O_VERBOSE},   {"threads", 1, 0, O_THREADS},
+	    {"ramp-ms", 1, 0, O_RAMP},      {"rx-loss", 1, 0, O_RXLOSS},
+	    {"help", 0, 0, O_HELP},         {0, 0, 0, 0}};
 	*o = (struct load_opts){.target = "kamer",
 	                        .url = "http://127.0.0.1:8080",
 	                        .rooms = 1,
@@ -120,6 +115,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		case O_VERBOSE: o->verbose = 1; break;
 		case O_THREADS: bad |= parse_uint(optarg, 1, 64, &o->threads); break;
 		case O_RAMP: bad |= parse_uint(optarg, 0, 10000, &o->ramp_ms); break;
+		case O_RXLOSS: bad |= parse_uint(optarg, 0, 50, &o->rx_loss_pct); break;
 		case O_HELP: usage(stdout); exit(0);
 		default: bad = 1;
 		}
@@ -293,6 +289,7 @@ int main(int argc, char **argv)
 		snprintf(p->name, sizeof(p->name), "load-%u-%u", p->room, p->slot);
 		c->parts[i] = p;
 	}
+	load_rx_loss_pct = c->opts.rx_loss_pct;
 	run(c, rooms);
 	/* Stop the media first so that the numbers are final, then leave. */
 	for (unsigned t = 0; t < c->opts.threads; t++) {

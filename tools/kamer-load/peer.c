@@ -33,6 +33,19 @@
 #define PEER_TIMEOUT_NS  20000000000ull /* ICE and DTLS must be done by then */
 
 static struct dtls_ctx *g_dtls;
+unsigned load_rx_loss_pct;
+
+/* --rx-loss: a cheap generator per media thread decides which packets the network lost. */
+static int simulated_loss(void)
+{
+	static __thread uint32_t x = 0x12345678u;
+	if (!load_rx_loss_pct)
+		return 0;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x % 100 < load_rx_loss_pct;
+}
 
 int load_dtls_init(void)
 {
@@ -334,7 +347,7 @@ static void on_datagram(struct peer *pc, uint8_t *p, size_t len, const struct so
 		on_rtcp(pc, p, len, now_ns);
 		return;
 	}
-	if (pc->role != PEER_SUB)
+	if (pc->role != PEER_SUB || simulated_loss())
 		return;
 	if (srtp_sess_unprotect_rtp(pc->srtp, p, &len) != 0) {
 		pc->part->rx.bad++;

@@ -129,7 +129,7 @@ int report(const struct core *c)
 		    (unsigned long long)t->delay_steady.max_us, steady_from);
 	printf("  jitter        mean %.3f ms, max %.3f ms\n", jmean, t->jitter_max_ms);
 	printf("  feedback      %llu key frames sent, %llu PLI/FIR received; NACKs: %llu sent, "
-	       "%llu received, %llu packets resent and %llu of them received\n",
+	       "%llu received; %llu packets resent; %llu retransmissions received\n",
 	       (unsigned long long)t->keyframes, (unsigned long long)t->plis,
 	       (unsigned long long)t->nacks_sent, (unsigned long long)t->nacks,
 	       (unsigned long long)t->resent, (unsigned long long)t->rtx);
@@ -174,7 +174,7 @@ int report(const struct core *c)
 		    j, "nacks",
 		    json_pack("{s:I, s:I, s:I, s:I}", "sent", (json_int_t)t->nacks_sent, "received",
 		              (json_int_t)t->nacks, "packets_resent", (json_int_t)t->resent,
-		              "resent_received", (json_int_t)t->rtx));
+		              "retransmissions_received", (json_int_t)t->rtx));
 		json_object_set_new(j, "tool_cpu",
 		                    json_pack("{s:f, s:f}", "media_thread_max_pct", media_pct,
 		                              "process_s", c->process_cpu_s));

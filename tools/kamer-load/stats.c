@@ -119,8 +119,12 @@ void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, 
 		rx->nacks++;
 	}
 	uint64_t sent = rd64(t + 8);
-	if (t[16] & LOAD_FLAG_RTX)
-		rx->rtx++; /* its send time is the original's: no delay sample */
+	/* A retransmission, from the publisher (flagged) or from the server's own buffer (an
+	   older seq arriving late: loopback does not reorder), carries the original's send
+	   time: it is counted as recovered, not as a delay sample. */
+	int late = valid && s->st.max_seq != h.seq;
+	if ((t[16] & LOAD_FLAG_RTX) || late)
+		rx->rtx++;
 	else if (now_ns >= sent) {
 		hist_add(&rx->delay, (now_ns - sent) / 1000);
 		uint64_t steady = atomic_load_explicit(&load_steady_ns, memory_order_relaxed);

@@ -316,6 +316,8 @@ static void video_gaps_become_nacks(void **state)
 		}
 	}
 	assert_int_equal(rx->nacks, 2);
+	assert_int_equal(rx->rtx, 1);     /* seq 1 came late: a retransmission */
+	assert_int_equal(rx->delay.n, 7); /* 8 packets; the late one gave no delay sample */
 	free(rx);
 }
 
