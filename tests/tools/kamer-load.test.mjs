@@ -82,6 +82,22 @@ test('three participants publish, subscribe and measure through kamerd', async (
   assert.ok(pin >= j.packets_sent * 0.95, `kamerd took in ${pin}, the tool sent ${j.packets_sent}`);
 });
 
+test('lost video is NACKed and kamerd resends it', async () => {
+  const rtxBefore = await metric(k.base, 'kamer_rtx_sent_total');
+  const out = join(dir, 'loss.json');
+  const r = await runLoad(['--url', k.base, '--rooms', '1', '--size', '2', '--duration', '3',
+    '--rx-loss', '5', '--json', out]);
+  assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+  const j = JSON.parse(readFileSync(out, 'utf8'));
+  assert.ok(j.nacks.sent > 0, JSON.stringify(j.nacks));
+  assert.ok(j.nacks.retransmissions_received > 0, JSON.stringify(j.nacks));
+  const rtx = (await metric(k.base, 'kamer_rtx_sent_total')) - rtxBefore;
+  assert.ok(rtx >= j.nacks.retransmissions_received,
+    `kamerd resent ${rtx}, the tool got ${j.nacks.retransmissions_received}`);
+  // What was recovered is not lost: the loss is below what the network dropped.
+  assert.ok(j.loss_ratio < 0.05, `loss ${j.loss_ratio}`);
+});
+
 test('a server that is not there is a failed run', async () => {
   const r = await runLoad(['--url', 'http://127.0.0.1:9', '--rooms', '1', '--size', '2',
     '--duration', '1']);
