@@ -330,6 +330,41 @@ static void client_checks_server_fingerprint(void **state)
 	dtls_ctx_free(sctx);
 }
 
+/* A client whose answer says a=setup:active plays the server on its peer context. */
+static void peer_context_takes_either_role(void **state)
+{
+	(void)state;
+	struct dtls_ctx *a = dtls_ctx_new_peer(), *b = dtls_ctx_new_peer();
+	assert_non_null(a);
+	assert_non_null(b);
+	uint8_t afp[32], bfp[32];
+	fp_parse(dtls_ctx_fingerprint(a), afp);
+	fp_parse(dtls_ctx_fingerprint(b), bfp);
+	static struct wire to_a, to_b;
+	to_a.n = to_b.n = 0;
+	struct dtls *srv = dtls_new(a, bfp, to_wire, &to_b);
+	struct dtls *cl = dtls_new_client(b, afp, to_wire, &to_a);
+	assert_non_null(srv);
+	assert_non_null(cl);
+	assert_int_equal(dtls_start(srv), DTLS_HANDSHAKING); /* a server does not start */
+	assert_int_equal(to_b.n, 0);
+	dtls_start(cl);
+	struct dtls_keys sk, ck;
+	enum dtls_state ss = DTLS_HANDSHAKING, cs = DTLS_HANDSHAKING;
+	for (int round = 0; round < 20 && (cs != DTLS_CONNECTED || ss != DTLS_CONNECTED); round++) {
+		ss = deliver(&to_a, srv, &sk);
+		cs = deliver(&to_b, cl, &ck);
+	}
+	assert_int_equal(ss, DTLS_CONNECTED);
+	assert_int_equal(cs, DTLS_CONNECTED);
+	assert_memory_equal(sk.local_key, ck.remote_key, sk.key_len);
+	assert_memory_equal(sk.remote_salt, ck.local_salt, sk.salt_len);
+	dtls_free(srv);
+	dtls_free(cl);
+	dtls_ctx_free(a);
+	dtls_ctx_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +373,7 @@ int main(void)
 	    cmocka_unit_test(garbage_is_refused),
 	    cmocka_unit_test(client_role_against_server),
 	    cmocka_unit_test(client_checks_server_fingerprint),
+	    cmocka_unit_test(peer_context_takes_either_role),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
