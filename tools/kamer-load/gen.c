@@ -47,12 +47,14 @@ void gen_init(struct gen *g, uint32_t sender, unsigned video_kbps, int audio_onl
 	g->next_key_ns = now_ns;
 }
 
-static void put_trailer(struct gen *g, uint8_t *end, uint64_t now_ns, uint8_t flags)
+/* The send time is read now, not at the tick: a thread with many participants builds the
+   last one's packets later in the tick than the first one's. */
+static void put_trailer(struct gen *g, uint8_t *end, uint8_t flags)
 {
 	uint8_t *t = end - LOAD_TRAILER_LEN;
 	wr32(t, LOAD_MAGIC);
 	wr32(t + 4, g->sender);
-	wr64(t + 8, now_ns);
+	wr64(t + 8, load_now_ns());
 	t[16] = flags;
 	t[17] = t[18] = t[19] = 0;
 }
@@ -108,7 +110,7 @@ static void send_audio(struct gen *g, uint64_t now_ns, const struct pkt_sink *ou
 	uint8_t *pl = p + 20;
 	pl[0] = 0xfc; /* an Opus TOC byte: SILK/CELT hybrid 20 ms, one frame (RFC 6716 3.1) */
 	fill(pl + 1, AUDIO_PAYLOAD - 1 - LOAD_TRAILER_LEN, g->audio_seq);
-	put_trailer(g, pl + AUDIO_PAYLOAD, now_ns, 0);
+	put_trailer(g, pl + AUDIO_PAYLOAD, 0);
 	size_t len = 20 + AUDIO_PAYLOAD;
 	out->commit(out->arg, len, 0);
 	g->audio_seq++;
@@ -173,7 +175,7 @@ static void send_frame(struct gen *g, uint64_t now_ns, const struct pkt_sink *ou
 			}
 		}
 		fill(pl + used, per - used - LOAD_TRAILER_LEN, g->video_seq);
-		put_trailer(g, pl + per, now_ns, 0);
+		put_trailer(g, pl + per, 0);
 		size_t len = RTP_HDR_LEN + VP8_DESC_LEN + per;
 		struct gen_pkt *h = &g->hist[g->video_seq % LOAD_RTX_HISTORY];
 		h->seq = g->video_seq;
