@@ -6,9 +6,9 @@
 set -eu
 mode=${1:-run}
 pkgs="build-essential meson ninja-build pkg-config python3 libssl-dev libsrtp2-dev libwebsockets-dev
-      libjansson-dev libsqlite3-dev libsodium-dev zlib1g-dev"
+      libjansson-dev libsqlite3-dev libsodium-dev zlib1g-dev libcurl4-openssl-dev"
 if [ "$mode" = test ]; then
-	pkgs="$pkgs clang libclang-rt-14-dev llvm libcmocka-dev chromium clang-format iproute2"
+	pkgs="$pkgs clang libclang-rt-14-dev llvm libcmocka-dev chromium clang-format iproute2 sqlite3"
 fi
 missing=""
 for p in $pkgs; do

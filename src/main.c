@@ -7,7 +7,17 @@
 
 #include <sodium.h>
 
+#include <syslog.h>
+
 #include "api/http.h"
+#include "auth/events.h"
+#include "auth/guard.h"
+#include "auth/policy.h"
+#include "auth/webhook.h"
+#include "base/clock.h"
+#include "base/ct.h"
+#include "store/account.h"
+#include "store/meeting.h"
 #include "api/routes.h"
 #include "base/log.h"
 #include "net/udp.h"
@@ -39,6 +49,11 @@ static void usage(FILE *f)
 	           ")\n"
 	           "  --announce ADDR      address put in ICE candidates when it differs from the\n"
 	           "                       bound one (e.g. this machine's LAN address)\n"
+	           "  --ceiling LEVEL      the highest classification this server carries:\n"
+	           "                       ongerubriceerd, depv (default), stg-confidentieel,\n"
+	           "                       stg-geheim, stg-zeer-geheim\n"
+	           "  --retention-hours N  how long a meeting is kept after its end (default 168)\n"
+	           "  --secure-cookies     kamerd is behind TLS: session cookies get Secure\n"
 	           "  --verbose            log more\n"
 	           "  --help               this text\n"
 	           "  --version            the version\n");
@@ -49,11 +64,21 @@ int main(int argc, char **argv)
 	const char *data_dir = DEFAULT_DATA_DIR, *listen = DEFAULT_LISTEN,
 	           *media_addr = DEFAULT_MEDIA;
 	const char *announce = "";
+	enum level ceiling = LEVEL_DEPV;
+	long retention_hours = 168;
+	int secure_cookies = 0;
 	static const struct option opts[] = {
-	    {"data-dir", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
-	    {"media", required_argument, NULL, 'm'},    {"announce", required_argument, NULL, 'a'},
-	    {"verbose", no_argument, NULL, 'v'},        {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+	    {"data-dir", required_argument, NULL, 'd'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"media", required_argument, NULL, 'm'},
+	    {"announce", required_argument, NULL, 'a'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"ceiling", required_argument, NULL, 'c'},
+	    {"retention-hours", required_argument, NULL, 'r'},
+	    {"secure-cookies", no_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -62,7 +87,23 @@ int main(int argc, char **argv)
 		case 'l': listen = optarg; break;
 		case 'm': media_addr = optarg; break;
 		case 'a': announce = optarg; break;
-		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'v': log_set_level(LOGL_DEBUG); break;
+		case 'c':
+			if (level_parse(optarg, &ceiling) != 0) {
+				fprintf(stderr, "kamerd: --ceiling: unknown level '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'r': {
+			char *end;
+			retention_hours = strtol(optarg, &end, 10);
+			if (*end || retention_hours < 0 || retention_hours > 24L * 3650) {
+				fprintf(stderr, "kamerd: --retention-hours wants 0 to 87600\n");
+				return 2;
+			}
+			break;
+		}
+		case 's': secure_cookies = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kamerd 0.1.0\n"); return 0;
 		default: usage(stderr); return 2;
@@ -101,6 +142,8 @@ int main(int argc, char **argv)
 	struct db *db = NULL;
 	struct media *media = NULL;
 	struct signal *sig = NULL;
+	struct guard *guard = NULL;
+	struct webhook *hooks = NULL;
 	struct api api;
 	if (sodium_init() < 0 || srtp_sess_global_init() != 0) {
 		log_error("main", "cannot initialise the crypto libraries");
@@ -111,6 +154,19 @@ int main(int argc, char **argv)
 		log_error("main", "store: %s", why);
 		goto fail;
 	}
+	meeting_set_retention(db, retention_hours * 3600);
+	openlog("kamerd", LOG_PID, LOG_AUTH);
+	hooks = webhook_start(data_dir, why, sizeof(why));
+	if (!hooks) {
+		log_error("main", "webhooks: %s", why);
+		goto fail;
+	}
+	events_attach(hooks);
+	static const struct guard_limits limits = {
+	    .per_source = 20, .per_account = 10, .global = 1000, .window_s = 60};
+	guard = guard_new(db, &limits);
+	if (!guard)
+		goto fail;
 	media = media_start(&mc, why, sizeof(why));
 	if (!media) {
 		log_error("main", "media: %s", why);
@@ -119,7 +175,14 @@ int main(int argc, char **argv)
 	sig = signal_new(db, media);
 	if (!sig)
 		goto fail;
-	api = (struct api){.db = db, .media = media, .signal = sig};
+	signal_set_ceiling(sig, (int)ceiling);
+	signal_set_guard(sig, guard);
+	api = (struct api){.db = db,
+	                   .media = media,
+	                   .signal = sig,
+	                   .guard = guard,
+	                   .ceiling = (int)ceiling,
+	                   .secure_cookies = secure_cookies};
 	g_http = http_start(listen, &api, why, sizeof(why));
 	if (!g_http) {
 		log_error("main", "http: %s", why);
@@ -138,8 +201,18 @@ int main(int argc, char **argv)
 		addr_host((struct sockaddr *)&ls, host, sizeof(host));
 	log_info("main", "media on UDP %s:%u (candidates announce %s)", host, media_port(media),
 	         media_announce(media));
-	printf("kamerd is running. Open http://%s%s%s:%d/ in a browser.\n",
-	       strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", http_port(g_http));
+	char base[128];
+	snprintf(base, sizeof(base), "http://%s%s%s:%d", strchr(host, ':') ? "[" : "", host,
+	         strchr(host, ':') ? "]" : "", http_port(g_http));
+	char token[RND_ID_CHARS + 1];
+	if (account_bootstrap(db, clock_unix(), token) == 0) {
+		/* A one-time way in, on the terminal only: never in the log. */
+		printf("First start: set the administrator's password (user \"admin\") at\n"
+		       "  %s/setup#%s\n(the link works once, for 24 hours)\n",
+		       base, token);
+		ct_wipe(token, sizeof(token));
+	}
+	printf("kamerd is running. Open %s/ in a browser.\n", base);
 	fflush(stdout);
 	http_run(g_http);
 	log_info("main", "shutting down");
@@ -149,6 +222,9 @@ fail:
 	g_http = NULL;
 	signal_free(sig);
 	media_stop(media);
+	events_attach(NULL);
+	webhook_stop(hooks);
+	guard_free(guard);
 	db_close(db);
 	srtp_sess_global_done();
 	return rc;

@@ -3,15 +3,21 @@
 #define KAMER_API_ROUTES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct db;
 struct media;
 struct signal;
+struct guard;
 
 struct api {
 	struct db *db;
 	struct media *media;
 	struct signal *signal;
+	struct guard *guard;
+	int ceiling;        /* enum level */
+	int secure_cookies; /* behind TLS: cookies get Secure */
+	int64_t last_sweep; /* when expired meetings and sessions were last purged */
 };
 
 /* One request, as the transport read it. Strings are never NULL ("" when absent). */

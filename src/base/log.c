@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
-static enum log_level g_level = LOG_INFO;
+static enum log_level g_level = LOGL_INFO;
 
 void log_set_level(enum log_level lvl)
 {

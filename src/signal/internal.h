@@ -99,6 +99,8 @@ struct signal {
 	uint64_t next_handle;
 	char *sdp_buf;
 	int64_t now_ms; /* control-thread clock, set by each entry point */
+	int ceiling;    /* enum level: the highest level this server carries */
+	struct guard *guard;
 };
 
 /* session.c */
@@ -129,7 +131,7 @@ struct access {
 	char title[LIM_TITLE + 1];
 	char tenant[RND_ID_CHARS + 1];
 	char level[24];
-	int locked, lobby;
+	int locked, lobby, guests_allowed;
 	char user_id[RND_ID_CHARS + 1]; /* "" for a guest */
 	char name[LIM_NAME + 1];        /* the account's name; "" for a guest */
 	enum kind kind;

@@ -14,10 +14,14 @@
 
 #include "base/clock.h"
 #include "base/ct.h"
+#include "auth/events.h"
+#include "auth/guard.h"
+#include "auth/policy.h"
 #include "base/log.h"
 #include "rtc/sdp.h"
 #include "signal/internal.h"
 #include "store/db.h"
+#include "store/meeting.h"
 
 #define CHAT_PER_SECOND 5
 
@@ -29,6 +33,7 @@ struct signal *signal_new(struct db *db, struct media *media)
 	s->db = db;
 	s->media = media;
 	s->next_handle = 1;
+	s->ceiling = LEVEL_DEPV;
 	s->sdp_buf = malloc(SDP_BUF);
 	if (!s->sdp_buf) {
 		free(s);
@@ -54,6 +59,16 @@ void signal_free(struct signal *s)
 	}
 	free(s->sdp_buf);
 	free(s);
+}
+
+void signal_set_guard(struct signal *s, struct guard *g)
+{
+	s->guard = g;
+}
+
+void signal_set_ceiling(struct signal *s, int level)
+{
+	s->ceiling = level;
 }
 
 size_t signal_participants(const struct signal *s)
@@ -93,10 +108,18 @@ void send_error(struct session *se, const char *code, const char *message, int f
 void signal_audit(struct signal *sig, const char *kind, const struct session *se,
                   const char *subject, int security)
 {
-	(void)sig;
-	log_info("audit", "%s%s participant=%s subject=%s source=%s", kind,
-	         security ? " (security)" : "", se && se->id[0] ? se->id : "-",
-	         subject ? subject : "-", se ? se->peer.source : "-");
+	char detail[160] = "{}";
+	if (se && se->id[0])
+		snprintf(detail, sizeof(detail), "{\"participant\":\"%s\",\"kind\":\"%s\"}", se->id,
+		         se->kind == KIND_GUEST ? "guest" : "account");
+	const char *tenant = se && se->room ? se->room->tenant : "";
+	event_record(sig->db, &(struct audit_rec){.tenant = tenant,
+	                                          .actor = se && se->user_id[0] ? se->user_id : "",
+	                                          .kind = kind,
+	                                          .subject = subject,
+	                                          .source = se ? se->peer.source : "",
+	                                          .detail = detail,
+	                                          .security = security});
 }
 
 struct sdp *session_parse_sdp(struct session *se, const struct msg *m)
@@ -223,7 +246,7 @@ static void admit(struct session *se, struct room *r)
 	}
 	send_joined(se);
 	room_broadcast_roster(r);
-	if (se->host)
+	if (se->host && r->nwaiting > 0)
 		room_send_waiting(r);
 	sub_renegotiate(se);
 }
@@ -280,7 +303,7 @@ static int resume_seat(struct session *se, const char *token)
 	signal_audit(sig, "join.resumed", se, r->id, 0);
 	send_joined(se);
 	room_broadcast_roster(r);
-	if (se->host)
+	if (se->host && r->nwaiting > 0)
 		room_send_waiting(r);
 	sub_renegotiate_others(se);
 	sub_renegotiate(se);
@@ -293,8 +316,21 @@ static void on_join(struct session *se, const struct msg *m)
 	if (m->resume[0] && resume_seat(se, m->resume) == 0)
 		return;
 	struct access a;
+	int retry = 0;
+	if (sig->guard && guard_check(sig->guard, se->peer.source, NULL, &retry) != 0) {
+		send_json(se,
+		          json_pack("{s:s, s:s, s:s, s:b, s:i}", "type", "error", "code",
+		                    "rate_limited", "message", "too many failed attempts", "fatal",
+		                    1, "retry_after", retry),
+		          1);
+		se->state = S_GONE;
+		return;
+	}
 	if (access_join(sig, &se->peer, m, &a) != 0) {
-		signal_audit(sig, "join.refused", se, m->meeting[0] ? m->meeting : "invitation", 1);
+		const char *subject = m->meeting[0] ? m->meeting : "invitation";
+		if (sig->guard)
+			(void)guard_fail(sig->guard, "join.refused", se->peer.source, NULL, subject,
+			                 &retry);
 		send_error(se, "not_found", "meeting not found", 1);
 		se->state = S_GONE;
 		return;
@@ -371,26 +407,66 @@ static void expel(struct session *t, const char *type)
 		free(t);
 }
 
-static void end_meeting(struct session *se)
+/* Ends a room for everyone; last is expelled last (it may be NULL), since the last one
+   out frees the room. */
+static void end_room(struct room *r, struct session *last)
 {
-	struct room *r = se->room;
-	struct signal *sig = se->sig;
-	signal_audit(sig, "meeting.ended", se, r->id, 0);
 	while (r->nwaiting > 0) {
 		struct session *w = r->waiting[0];
 		room_drop_waiting(r, w);
 		w->state = S_GONE;
 		send_json(w, json_pack("{s:s}", "type", "ended"), 1);
 	}
-	/* The last one out frees the room, so the host goes last. */
 	struct session *all[LIM_ROOM_PARTICIPANTS];
 	size_t n = r->n;
 	memcpy(all, r->members, n * sizeof(all[0]));
 	for (size_t i = 0; i < n; i++) {
-		if (all[i] != se)
+		if (all[i] != last)
 			expel(all[i], "ended");
 	}
-	expel(se, "ended");
+	if (last)
+		expel(last, "ended");
+}
+
+static void end_meeting(struct session *se)
+{
+	signal_audit(se->sig, "meeting.ended", se, se->room->id, 0);
+	end_room(se->room, se);
+}
+
+void signal_meeting_changed(struct signal *sig, const char *id, const char *new_id, int ended)
+{
+	struct room *r = room_find(sig, id);
+	if (!r)
+		return;
+	sig->now_ms = clock_ms();
+	if (ended) {
+		end_room(r, NULL);
+		return;
+	}
+	if (new_id)
+		snprintf(r->id, sizeof(r->id), "%s", new_id);
+	struct meeting m;
+	if (meeting_get(sig->db, r->id, clock_unix(), &m) != 0)
+		return;
+	enum level l;
+	memcpy(r->title, m.title, sizeof(r->title));
+	snprintf(r->level, sizeof(r->level), "%s", m.level);
+	r->locked = m.locked;
+	r->lobby = m.lobby || (level_parse(m.level, &l) == 0 && policy_of(l)->lobby_forced);
+	room_broadcast(r,
+	               json_pack("{s:s, s:o}", "type", "meeting", "meeting", room_meeting_json(r)));
+}
+
+/* The lock is the meeting's, so it lasts and shows in the API. */
+static void store_lock(struct signal *sig, const char *id, int locked)
+{
+	struct meeting m;
+	if (meeting_get(sig->db, id, clock_unix(), &m) == 0) {
+		m.locked = locked;
+		if (meeting_update(sig->db, &m) != 0)
+			log_warn("signal", "could not store a meeting's lock");
+	}
 }
 
 static void on_host(struct session *se, const struct msg *m)
@@ -446,6 +522,7 @@ static void on_host(struct session *se, const struct msg *m)
 		break;
 	case MSG_LOCK:
 		r->locked = m->flag;
+		store_lock(sig, r->id, m->flag);
 		signal_audit(sig, m->flag ? "meeting.locked" : "meeting.unlocked", se, r->id, 0);
 		room_broadcast(
 		    r, json_pack("{s:s, s:o}", "type", "meeting", "meeting", room_meeting_json(r)));

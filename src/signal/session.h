@@ -18,6 +18,11 @@ typedef void (*session_send_fn)(void *ctx, const char *json, size_t len, int clo
 struct signal;
 struct signal *signal_new(struct db *db, struct media *media);
 void signal_free(struct signal *s);
+/* The highest classification level (enum level) the server carries; default Dep.V. */
+void signal_set_ceiling(struct signal *s, int level);
+/* Failed joins count against the anti-automation limits (auth/guard.h). */
+struct guard;
+void signal_set_guard(struct signal *s, struct guard *g);
 /* Participants present in all rooms, and rooms open. */
 size_t signal_participants(const struct signal *s);
 size_t signal_rooms(const struct signal *s);
@@ -36,6 +41,10 @@ void session_on_message(struct session *se, const char *data, size_t len);
    come back with its resume secret); anyone else leaves. The transport must not use
    se afterwards. */
 void session_close(struct session *se);
+
+/* The store changed a meeting: new_id after a rotation (else NULL); ended when it was
+   cancelled. Its live room, if any, follows. */
+void signal_meeting_changed(struct signal *s, const char *id, const char *new_id, int ended);
 
 /* Called a few times a second on the control thread: ends seats whose participant did
    not come back in time. */

@@ -10,19 +10,14 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "store/account.h"
+#include "store/audit.h"
+#include "store/meeting.h"
+#include "store/outbox.h"
+#include "store/websess.h"
 
 struct db {
 	sqlite3 *h;
-	sqlite3_stmt *meeting_insert, *meeting_get;
-};
-
-/* Each step brings the module's version from its index to index + 1. */
-static const char *const meeting_steps[] = {
-    "CREATE TABLE meetings ("
-    " id TEXT PRIMARY KEY NOT NULL,"
-    " title TEXT NOT NULL,"
-    " created_at INTEGER NOT NULL"
-    ") WITHOUT ROWID;",
 };
 
 sqlite3 *db_sqlite(struct db *d)
@@ -94,7 +89,7 @@ int db_migrate(struct db *d, const char *module, const char *const *steps, size_
 
 /* Each store module brings its own tables up to date; one line each. */
 static int (*const module_inits[])(struct db *d, char *why, size_t cap) = {
-    NULL, /* keeps the array non-empty; skipped */
+    meeting_init, account_init, websess_init, audit_init, outbox_init,
 };
 
 int db_open(struct db **out, const char *dir, char *why, size_t cap)
@@ -122,20 +117,9 @@ int db_open(struct db **out, const char *dir, char *why, size_t cap)
 	sqlite3_exec(d->h,
 	             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
 	             NULL, NULL, NULL);
-	if (db_migrate(d, "meetings", meeting_steps,
-	               sizeof(meeting_steps) / sizeof(meeting_steps[0]), why, cap) != 0)
-		goto fail;
 	for (size_t i = 0; i < sizeof(module_inits) / sizeof(module_inits[0]); i++) {
 		if (module_inits[i] && module_inits[i](d, why, cap) != 0)
 			goto fail;
-	}
-	if (sqlite3_prepare_v2(d->h,
-	                       "INSERT INTO meetings (id, title, created_at) VALUES (?, ?, ?)", -1,
-	                       &d->meeting_insert, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(d->h, "SELECT title FROM meetings WHERE id = ?", -1, &d->meeting_get,
-	                       NULL) != SQLITE_OK) {
-		snprintf(why, cap, "cannot prepare statements: %s", sqlite3_errmsg(d->h));
-		goto fail;
 	}
 	*out = d;
 	return 0;
@@ -148,46 +132,6 @@ void db_close(struct db *d)
 {
 	if (!d)
 		return;
-	sqlite3_finalize(d->meeting_insert);
-	sqlite3_finalize(d->meeting_get);
 	sqlite3_close(d->h);
 	free(d);
-}
-
-int db_meeting_create(struct db *d, const char *title, char id[RND_ID_CHARS + 1])
-{
-	if (rnd_id(id) != 0)
-		return ERR_IO;
-	sqlite3_stmt *st = d->meeting_insert;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, clock_unix());
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		log_error("store", "meeting insert failed: %s", sqlite3_errmsg(d->h));
-		return ERR_IO;
-	}
-	return 0;
-}
-
-int db_meeting_get(struct db *d, const char *id, char *title, size_t cap)
-{
-	sqlite3_stmt *st = d->meeting_get;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	int ret = ERR_NOTFOUND;
-	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
-		snprintf(title, cap, "%s", t ? (const char *)t : "");
-		ret = 0;
-	} else if (rc != SQLITE_DONE) {
-		ret = ERR_IO;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return ret;
 }

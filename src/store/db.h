@@ -22,9 +22,4 @@ struct sqlite3 *db_sqlite(struct db *d);
 int db_migrate(struct db *d, const char *module, const char *const *steps, size_t n, char *why,
                size_t cap) WARN_UNUSED;
 
-/* A new meeting with a fresh identifier (S1). */
-int db_meeting_create(struct db *d, const char *title, char id[RND_ID_CHARS + 1]) WARN_UNUSED;
-/* The meeting's title into title (NUL-terminated, truncated to cap). 0 or ERR_NOTFOUND. */
-int db_meeting_get(struct db *d, const char *id, char *title, size_t cap) WARN_UNUSED;
-
 #endif

@@ -26,9 +26,13 @@ async function create(title) {
   const timer = setTimeout(() => ctl.abort(), TIMEOUT_MS);
   let r;
   try {
+    // The session's CSRF token guards every state-changing request.
+    const me = await fetch('/api/v1/me', { credentials: 'same-origin', signal: ctl.signal });
+    if (me.status === 401) return { error: 'home.err.login' };
+    const { csrf } = await me.json();
     r = await fetch('/api/v1/meetings', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-kamer-csrf': csrf },
       body: JSON.stringify({ title }),
       signal: ctl.signal,
       credentials: 'same-origin',
@@ -45,6 +49,7 @@ async function create(title) {
     return { error: 'home.err.server' };
   }
   if (r.status === 400 || r.status === 413) return { error: 'home.err.title' };
+  if (r.status === 401 || r.status === 403) return { error: 'home.err.login' };
   if (r.status === 429) return { error: 'home.err.busy' };
   return { error: 'home.err.server' };
 }

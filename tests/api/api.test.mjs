@@ -3,10 +3,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import WebSocket from 'ws';
-import { startKamerd, createMeeting, metric } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, metric, login, api, PASSWORD } from '../lib/kamerd.mjs';
 
 let k;
-before(async () => { k = await startKamerd(); });
+let alice;
+before(async () => {
+  k = await startKamerd([], { cast: true });
+  alice = await login(k.base, 'alice', PASSWORD);
+});
 after(async () => {
   const st = await k.stop();
   // Shutdown is clean: exit 0 (under ASan a leak would make it non-zero).
@@ -26,12 +30,12 @@ test('--help lists every flag', async () => {
 });
 
 test('creating a meeting answers 201 with an unguessable id and its url', async () => {
-  const a = await createMeeting(k.base, 'Overleg');
-  const b = await createMeeting(k.base, 'Overleg');
+  const a = await createMeeting(k.base, alice, { title: 'Overleg' });
+  const b = await createMeeting(k.base, alice, { title: 'Overleg' });
   assert.match(a.id, /^[a-z2-7]{32}$/); // 160 bits, base32
   assert.equal(a.url, `/m/${a.id}`);
   assert.notEqual(a.id, b.id);
-  const page = await fetch(`${k.base}${a.url}`);
+  const page = await fetch(`${k.base}${a.url}`, { headers: { cookie: alice.cookie } });
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-type'), /text\/html/);
   assert.match(page.headers.get('content-security-policy'), /default-src 'self'/);
@@ -41,7 +45,9 @@ test('malformed requests get 400 with a JSON error', async () => {
   for (const body of ['{not json', '[]', '{}', '{"title": ""}', '{"title": 5}',
     JSON.stringify({ title: 'x'.repeat(201) }), '{"title": "a\\u0000b"}', '{"title":"a","title":"b"}']) {
     const r = await fetch(`${k.base}/api/v1/meetings`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: alice.cookie, 'x-kamer-csrf': alice.csrf },
+      body,
     });
     assert.equal(r.status, 400, body);
     assert.match(r.headers.get('content-type'), /application\/json/);
@@ -61,8 +67,10 @@ test('an oversized body gets 413', async () => {
 });
 
 test('wrong method gets 405', async () => {
-  const r = await fetch(`${k.base}/api/v1/meetings`);
+  const r = await api(k.base, alice, 'DELETE', '/api/v1/meetings');
   assert.equal(r.status, 405);
+  const p = await fetch(`${k.base}/healthz`, { method: 'POST' });
+  assert.equal(p.status, 405);
 });
 
 test('an unknown meeting gets the same 404 page as any unknown path (S2)', async () => {
@@ -78,8 +86,9 @@ test('an unknown meeting gets the same 404 page as any unknown path (S2)', async
   assert.equal((await api.json()).error, 'not_found');
 });
 
-function wsOpen(base) {
-  const ws = new WebSocket(base.replace('http', 'ws') + '/ws', 'kamer.v1');
+function wsOpen(base, session) {
+  const headers = session ? { cookie: session.cookie } : {};
+  const ws = new WebSocket(base.replace('http', 'ws') + '/ws', 'kamer.v1', { headers });
   const queue = [];
   const waiters = [];
   ws.on('message', (d) => {
@@ -115,8 +124,8 @@ test('WebSocket: malformed messages get an error frame, the socket stays', async
 });
 
 test('WebSocket: join, then a bad SDP gets a bad_request error', async () => {
-  const { id } = await createMeeting(k.base, 'WS');
-  const c = wsOpen(k.base);
+  const { id } = await createMeeting(k.base, alice, { title: 'WS', lobby: false });
+  const c = wsOpen(k.base, alice);
   await c.opened;
   c.ws.send(JSON.stringify({ type: 'join', meeting: id, name: 'Ann' }));
   const joined = await c.next();
@@ -126,7 +135,10 @@ test('WebSocket: join, then a bad SDP gets a bad_request error', async () => {
   const roster = await c.next();
   assert.equal(roster.type, 'roster');
   assert.equal(roster.participants.length, 1);
-  assert.equal(roster.participants[0].name, 'Ann');
+  // An account joins under its own name, whatever the client says (S4).
+  assert.equal(roster.participants[0].name, 'Alice');
+  assert.equal(roster.participants[0].kind, 'account');
+  assert.equal(roster.participants[0].role, 'host');
   c.ws.send(JSON.stringify({ type: 'publish', sdp: 'this is not sdp' }));
   const e = await c.next();
   assert.equal(e.type, 'error');

@@ -3,7 +3,7 @@
 // receives their sound; toggles and tiles follow the roster; one leaves and rejoins.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKamerd, createMeeting } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, addTenant, addUser, login, sessionIntoContext, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, shot, waitFor, join, inboundStats } from './helpers.mjs';
 
 const NL = { field: 'Uw naam', button: 'Deelnemen', leave: 'Verlaten', rejoin: 'Opnieuw deelnemen',
@@ -11,9 +11,9 @@ const NL = { field: 'Uw naam', button: 'Deelnemen', leave: 'Verlaten', rejoin: '
 const EN = { field: 'Your name', button: 'Join', leave: 'Leave', rejoin: 'Rejoin',
   mic: 'Mute microphone', cam: 'Turn camera off', you: '(you)' };
 const PEOPLE = [
-  { locale: 'nl-NL', name: 'Anna de Vries', ...NL },
-  { locale: 'en-US', name: 'Bob Smith', ...EN },
-  { locale: 'nl-BE', name: 'Chloé Janssens', ...NL },
+  { locale: 'nl-NL', login: 'anna', name: 'Anna de Vries', ...NL },
+  { locale: 'en-US', login: 'bob', name: 'Bob Smith', ...EN },
+  { locale: 'nl-BE', login: 'chloe', name: 'Chloé Janssens', ...NL },
 ];
 
 let k;
@@ -22,6 +22,11 @@ const pages = [];
 
 before(async () => {
   k = await startKamerd();
+  const tenant = addTenant(k.dataDir, 'Gemeente');
+  for (const [i, p] of PEOPLE.entries()) {
+    addUser(k.dataDir, { tenant, login: p.login, name: p.name, roles: i === 0 ? ['member', 'host'] : ['member'], password: PASSWORD });
+    p.session = await login(k.base, p.login, PASSWORD);
+  }
   browser = await launch();
 });
 
@@ -62,12 +67,16 @@ async function waitForMedia(page, want, timeoutMs = 45000) {
 }
 
 test('three participants see and hear each other; tiles follow the roster', { timeout: 240000 }, (t) => withReport(async () => {
-  const meeting = await createMeeting(k.base, 'E2E');
+  // Anna hosts; Bob and Chloé are invited; no lobby, so everyone walks straight in.
+  const meeting = await createMeeting(k.base, PEOPLE[0].session, {
+    title: 'E2E', lobby: false, invitees: [{ user: 'bob' }, { user: 'chloe' }],
+  });
   const url = k.base + meeting.url;
 
   // Arrive one after another, as people do, so every arrival renegotiates.
   for (const who of PEOPLE) {
     const page = await openPage(browser, k.base, who.locale);
+    await sessionIntoContext(page.context(), k.base, who.session);
     page.who = who.name;
     page.person = who;
     pages.push(page);

@@ -4,17 +4,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startKamerd, createMeeting } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, login, sessionIntoContext, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, shot, waitFor } from './helpers.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let k;
 let browser;
+let alice;
 const pages = [];
 
 before(async () => {
-  k = await startKamerd();
+  k = await startKamerd([], { cast: true });
+  alice = await login(k.base, 'alice', PASSWORD);
   browser = await launch();
 });
 
@@ -26,8 +28,10 @@ after(async () => {
   assert.deepEqual(st, { code: 0, signal: null }, `kamerd's exit; stderr tail:\n${k.stderr().slice(-4000)}`);
 });
 
+/** A page of alice's, logged in (the cookie as the login page would set it). */
 async function page(locale) {
   const p = await openPage(browser, k.base, locale);
+  await sessionIntoContext(p.context(), k.base, alice);
   p.who = locale;
   pages.push(p);
   return p;
@@ -72,7 +76,7 @@ test('the start page creates a meeting and opens its join page', { timeout: 6000
 }));
 
 test('the language follows the browser, the toggle switches it, and it is remembered', { timeout: 60000 }, () => withReport(async () => {
-  const { url } = await createMeeting(k.base, 'Taal');
+  const { url } = await createMeeting(k.base, alice, { title: 'Taal', lobby: false });
   const en = await page('en-US');
   await en.goto(k.base + url);
   await en.getByRole('button', { name: 'Join', exact: true }).waitFor();
@@ -117,7 +121,7 @@ test('an unknown meeting address shows the not-found page with status 404', { ti
 }));
 
 test('a name is required, and the meeting works from the keyboard alone', { timeout: 60000 }, () => withReport(async () => {
-  const { url } = await createMeeting(k.base, 'Toetsenbord');
+  const { url } = await createMeeting(k.base, alice, { title: 'Toetsenbord', lobby: false });
   const p = await page('en-US');
   await p.goto(k.base + url);
   const name = p.getByLabel('Your name');
@@ -148,7 +152,7 @@ test('a name is required, and the meeting works from the keyboard alone', { time
 }));
 
 test('the pages have no serious accessibility problems (axe-core)', { timeout: 60000 }, () => withReport(async () => {
-  const { url } = await createMeeting(k.base, 'Toegankelijk');
+  const { url } = await createMeeting(k.base, alice, { title: 'Toegankelijk', lobby: false });
   for (const locale of ['en-US', 'nl-NL']) {
     const p = await page(locale);
     for (const path of ['/', url, `/m/${randomId()}`]) {

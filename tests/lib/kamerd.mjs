@@ -1,5 +1,5 @@
 // Starts a kamerd for a test on loopback, with a fresh data directory and free ports.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const KAMERD = process.env.KAMERD || new URL('../../build/kamerd', import.meta.url).pathname;
+export const KAMERCTL = process.env.KAMERCTL || KAMERD.replace(/kamerd$/, 'kamerctl');
 
 function freeTcpPort() {
   return new Promise((resolve, reject) => {
@@ -32,9 +33,14 @@ function freeUdpPort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts kamerd; resolves to { base, mediaPort, proc, stderr(), stop() }. */
-export async function startKamerd(extraArgs = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kamer-test-'));
+/**
+ * Starts kamerd; resolves to { base, mediaPort, dataDir, proc, stdout(), stderr(), stop() }.
+ * opts.cast: first add the usual cast of users (addCast) to the store.
+ * opts.dataDir: reuse a data directory (a restart); it is then not removed on stop.
+ */
+export async function startKamerd(extraArgs = [], opts = {}) {
+  const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'kamer-test-'));
+  const cast = opts.cast ? addCast(dataDir) : null;
   const httpPort = await freeTcpPort();
   const mediaPort = await freeUdpPort();
   const args = ['--data-dir', dataDir, '--listen', `127.0.0.1:${httpPort}`,
@@ -68,6 +74,7 @@ export async function startKamerd(extraArgs = []) {
     httpPort,
     mediaPort,
     dataDir,
+    cast,
     proc,
     stdout: () => out,
     stderr: () => err,
@@ -79,20 +86,103 @@ export async function startKamerd(extraArgs = []) {
         await exitPromise;
         clearTimeout(t);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir && !opts.keep) rmSync(dataDir, { recursive: true, force: true });
       return exited;
     },
   };
 }
 
-export async function createMeeting(base, title = 'Test') {
-  const r = await fetch(`${base}/api/v1/meetings`, {
+/** Runs kamerctl on a data directory; resolves to { code, stdout, stderr }. */
+export function kamerctl(dataDir, args, input = '') {
+  const r = spawnSync(KAMERCTL, ['--data-dir', dataDir, ...args], {
+    input, encoding: 'utf8', timeout: 60000,
+    // Argon2id at its cheapest: hashing under ASan is slow, and tests make many users.
+    env: { ...process.env, KAMER_TEST_CHEAP_PASSWORDS: '1' },
+  });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function mustCtl(dataDir, args, input) {
+  const r = kamerctl(dataDir, args, input);
+  if (r.code !== 0) throw new Error(`kamerctl ${args.join(' ')}: ${r.code}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Adds a tenant; resolves to its id. */
+export function addTenant(dataDir, name) {
+  mustCtl(dataDir, ['tenant', 'add', name]);
+  const line = mustCtl(dataDir, ['tenant', 'list']).split('\n').find((l) => l.split('\t')[1] === name);
+  if (!line) throw new Error(`tenant ${name} not listed`);
+  return line.split('\t')[0];
+}
+
+/** Adds a user with a password; roles default to ['member', 'host']. */
+export function addUser(dataDir, { tenant, login, name = login, roles = ['member', 'host'], password }) {
+  const args = ['user', 'add', '--tenant', tenant, login, '--name', name];
+  for (const r of roles) args.push('--role', r);
+  mustCtl(dataDir, args, `${password}\n`);
+}
+
+/** Logs in; resolves to { cookie, csrf, user } for api() and browsers. */
+export async function login(base, user, password) {
+  const r = await fetch(`${base}/api/v1/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title }),
+    body: JSON.stringify({ user, password }),
   });
+  if (r.status !== 200) throw new Error(`login ${user}: ${r.status} ${await r.text()}`);
+  const setCookie = r.headers.get('set-cookie') || '';
+  const m = /kamer_session=([^;]+)/.exec(setCookie);
+  if (!m) throw new Error(`login ${user}: no session cookie`);
+  const body = await r.json();
+  return { cookie: `kamer_session=${m[1]}`, token: m[1], csrf: body.csrf, user: body.user };
+}
+
+/** A request as a logged-in user (session from login(), or null for none). */
+export function api(base, session, method, path, body) {
+  const headers = {};
+  if (session) {
+    headers.cookie = session.cookie;
+    if (method !== 'GET' && method !== 'HEAD') headers['x-kamer-csrf'] = session.csrf;
+  }
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${base}${path}`, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** Creates a meeting as session; fields as in docs/API.md. */
+export async function createMeeting(base, session, fields = {}) {
+  const r = await api(base, session, 'POST', '/api/v1/meetings', { title: 'Test', ...fields });
   if (r.status !== 201) throw new Error(`create meeting: ${r.status} ${await r.text()}`);
   return r.json();
+}
+
+/**
+ * The usual cast: a tenant "Ministerie" with users alice (host), bob, carol, dave
+ * (members), all with password "correct horse battery staple"; resolves to
+ * { tenant, password, users: [...] }.
+ */
+export const PASSWORD = 'correct horse battery staple';
+export function addCast(dataDir, logins = ['alice', 'bob', 'carol', 'dave']) {
+  const tenant = addTenant(dataDir, 'Ministerie');
+  for (const [i, l] of logins.entries()) {
+    addUser(dataDir, {
+      tenant, login: l, name: l[0].toUpperCase() + l.slice(1),
+      roles: i === 0 ? ['member', 'host'] : ['member'], password: PASSWORD,
+    });
+  }
+  return { tenant, password: PASSWORD, users: logins };
+}
+
+/** Puts a session's cookie into a Playwright browser context. */
+export async function sessionIntoContext(context, base, session) {
+  const u = new URL(base);
+  await context.addCookies([{
+    name: 'kamer_session', value: session.token, domain: u.hostname, path: '/',
+    httpOnly: true, sameSite: 'Strict',
+  }]);
 }
 
 /** Reads one counter from /metrics, e.g. metric(base, 'kamer_drops_total{reason="malformed"}'). */

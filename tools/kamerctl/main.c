@@ -4,14 +4,20 @@
  *
  * It opens the same SQLite store as kamerd (WAL mode lets both run at once). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
+#include "auth/password.h"
 #include "kamerctl.h"
 #include "store/db.h"
 
 /* One line per group; each group lives in its own file. */
+extern const struct kamerctl_cmd kamerctl_tenant, kamerctl_user, kamerctl_meeting, kamerctl_audit,
+    kamerctl_webhook;
+
 static const struct kamerctl_cmd *const groups[] = {
-    NULL, /* keeps the array non-empty; skipped */
+    &kamerctl_tenant, &kamerctl_user, &kamerctl_meeting, &kamerctl_audit, &kamerctl_webhook,
 };
 
 static void usage(FILE *f)
@@ -56,6 +62,13 @@ int main(int argc, char **argv)
 	}
 	struct db *d;
 	char why[256] = "";
+	if (sodium_init() < 0)
+		return 2;
+	if (getenv("KAMER_TEST_CHEAP_PASSWORDS")) {
+		/* Tests only: Argon2 under ASan is slow. Never set this in production. */
+		fprintf(stderr, "kamerctl: KAMER_TEST_CHEAP_PASSWORDS is set: weak test hashes\n");
+		password_set_cost(PASSWORD_COST_TEST);
+	}
 	if (db_open(&d, dir, why, sizeof(why)) != 0) {
 		fprintf(stderr, "kamerctl: %s\n", why);
 		return 2;

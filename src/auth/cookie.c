@@ -1,6 +1,6 @@
 /* cookie.c - the Cookie header is "name=value" pairs separated by "; " (RFC 6265 4.2.1);
  * browsers are lenient, so spaces around pairs are skipped. */
-#include "api/cookie.h"
+#include "auth/cookie.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "api/cookie.h"
+#include "auth/cookie.h"
 
 static void finds_value_among_others(void **state)
 {

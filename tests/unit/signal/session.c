@@ -1,0 +1,340 @@
+/* Tests for src/signal/: the session state machine, rooms, lobby and host controls,
+ * driven through session_on_message() with a fake transport and a real media plane on
+ * loopback. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "net/udp.h"
+#include "rtc/srtp.h"
+#include "sfu/media.h"
+#include "signal/session.h"
+#include "store/db.h"
+#include "fixture_signal.h"
+
+#define MAX_MSGS 256
+
+/* A fake socket: what the server sent, and whether it asked to close. */
+struct client {
+	struct session *se;
+	json_t *msgs[MAX_MSGS];
+	size_t n;
+	int closed;
+};
+
+struct world {
+	char dir[64];
+	struct db *db;
+	struct media *media;
+	struct signal *sig;
+};
+
+static void fake_send(void *ctx, const char *json, size_t len, int close_after)
+{
+	struct client *c = ctx;
+	json_error_t err;
+	if (c->n < MAX_MSGS)
+		c->msgs[c->n++] = json_loadb(json, len, 0, &err);
+	if (close_after)
+		c->closed = 1;
+}
+
+static void client_open(struct world *w, struct client *c)
+{
+	memset(c, 0, sizeof(*c));
+	struct session_peer peer = {.source = "127.0.0.1"};
+	c->se = session_open(w->sig, fake_send, c, &peer);
+	assert_non_null(c->se);
+}
+
+static void client_with_cookie(struct world *w, struct client *c, const char *cookie)
+{
+	memset(c, 0, sizeof(*c));
+	struct session_peer peer = {.source = "127.0.0.1"};
+	snprintf(peer.cookie, sizeof(peer.cookie), "%s", cookie);
+	c->se = session_open(w->sig, fake_send, c, &peer);
+	assert_non_null(c->se);
+}
+
+static void client_drop(struct client *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		json_decref(c->msgs[i]);
+	c->n = 0;
+}
+
+static void client_close(struct client *c)
+{
+	if (c->se)
+		session_close(c->se);
+	c->se = NULL;
+	client_drop(c);
+}
+
+static void say(struct client *c, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	session_on_message(c->se, buf, strlen(buf));
+}
+
+/* The last message of a type, or NULL. */
+static json_t *last(struct client *c, const char *type)
+{
+	for (size_t i = c->n; i-- > 0;) {
+		const char *t = json_string_value(json_object_get(c->msgs[i], "type"));
+		if (t && strcmp(t, type) == 0)
+			return c->msgs[i];
+	}
+	return NULL;
+}
+
+static const char *error_code(struct client *c)
+{
+	json_t *e = last(c, "error");
+	return e ? json_string_value(json_object_get(e, "code")) : NULL;
+}
+
+static size_t roster_size(struct client *c)
+{
+	json_t *r = last(c, "roster");
+	return r ? json_array_size(json_object_get(r, "participants")) : 0;
+}
+
+static json_t *roster_entry(struct client *c, const char *id)
+{
+	json_t *r = last(c, "roster");
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(r, "participants"), i, p)
+	{
+		if (strcmp(json_string_value(json_object_get(p, "id")), id) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static const char *my_id(struct client *c)
+{
+	return json_string_value(json_object_get(last(c, "joined"), "id"));
+}
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	char why[256];
+	snprintf(w->dir, sizeof(w->dir), "/tmp/kamer-signal-test-XXXXXX");
+	if (!mkdtemp(w->dir) || db_open(&w->db, w->dir, why, sizeof(why)) != 0)
+		return -1;
+	struct media_config mc;
+	memset(&mc, 0, sizeof(mc));
+	socklen_t len;
+	if (addr_parse("127.0.0.1:0", &mc.bind, &len) != 0)
+		return -1;
+	w->media = media_start(&mc, why, sizeof(why));
+	w->sig = w->media ? signal_new(w->db, w->media) : NULL;
+	if (!w->sig)
+		return -1;
+	if (fixture_signal_setup(w->db) != 0)
+		return -1;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+	signal_free(w->sig);
+	media_stop(w->media);
+	db_close(w->db);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", w->dir);
+	free(w);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void join_as(struct world *w, struct client *c, int host, const char *name)
+{
+	client_with_cookie(w, c, host ? fixture_host_cookie() : fixture_member_cookie());
+	say(c, "{\"type\":\"join\",\"meeting\":\"%s\",\"name\":\"%s\"}", fixture_meeting(), name);
+}
+
+static void unknown_meeting_is_not_found(void **state)
+{
+	struct world *w = *state;
+	struct client c;
+	client_with_cookie(w, &c, fixture_host_cookie());
+	say(&c,
+	    "{\"type\":\"join\",\"meeting\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"name\":\"x\"}");
+	assert_string_equal(error_code(&c), "not_found");
+	assert_true(c.closed);
+	client_close(&c);
+	client_open(w, &c);
+	say(&c, "{\"type\":\"join\",\"meeting\":\"not-an-id\",\"name\":\"x\"}");
+	assert_string_equal(error_code(&c), "not_found");
+	client_close(&c);
+}
+
+static void messages_before_join_are_refused(void **state)
+{
+	struct world *w = *state;
+	struct client c;
+	client_open(w, &c);
+	say(&c, "{\"type\":\"chat\",\"text\":\"hi\"}");
+	assert_string_equal(error_code(&c), "state");
+	assert_false(c.closed);
+	say(&c, "{\"type\":\"nonsense\"}");
+	assert_string_equal(error_code(&c), "bad_request");
+	client_close(&c);
+}
+
+static void two_join_and_chat(void **state)
+{
+	struct world *w = *state;
+	struct client a, b;
+	join_as(w, &a, 1, "Alice");
+	assert_non_null(last(&a, "joined"));
+	join_as(w, &b, 0, "Bob");
+	assert_non_null(last(&b, "joined"));
+	assert_int_equal(roster_size(&a), 2);
+	assert_int_equal(roster_size(&b), 2);
+	assert_int_equal(signal_participants(w->sig), 2);
+	say(&b, "{\"type\":\"chat\",\"text\":\"Goedemorgen\"}");
+	json_t *m = last(&a, "chat");
+	assert_non_null(m);
+	assert_string_equal(json_string_value(json_object_get(m, "text")), "Goedemorgen");
+	assert_string_equal(json_string_value(json_object_get(m, "from")), my_id(&b));
+	say(&b, "{\"type\":\"hand\",\"raised\":true}");
+	assert_true(json_is_true(json_object_get(roster_entry(&a, my_id(&b)), "hand")));
+	client_close(&a);
+	client_close(&b);
+}
+
+static void only_hosts_control(void **state)
+{
+	struct world *w = *state;
+	struct client a, b;
+	join_as(w, &a, 1, "Alice");
+	join_as(w, &b, 0, "Bob");
+	char aid[64];
+	snprintf(aid, sizeof(aid), "%s", my_id(&a));
+	say(&b, "{\"type\":\"remove\",\"participant\":\"%s\"}", aid);
+	assert_string_equal(error_code(&b), "forbidden");
+	assert_false(a.closed);
+	say(&b, "{\"type\":\"lock\",\"locked\":true}");
+	assert_string_equal(error_code(&b), "forbidden");
+	client_close(&a);
+	client_close(&b);
+}
+
+static void host_removes_and_mutes(void **state)
+{
+	struct world *w = *state;
+	struct client a, b;
+	join_as(w, &a, 1, "Alice");
+	join_as(w, &b, 0, "Bob");
+	char bid[64];
+	snprintf(bid, sizeof(bid), "%s", my_id(&b));
+	say(&a, "{\"type\":\"mute\",\"participant\":\"%s\",\"kind\":\"audio\"}", bid);
+	assert_non_null(last(&b, "muted"));
+	assert_false(json_is_true(json_object_get(roster_entry(&a, bid), "audio")));
+	say(&a, "{\"type\":\"remove\",\"participant\":\"%s\"}", bid);
+	assert_non_null(last(&b, "removed"));
+	assert_true(b.closed);
+	assert_int_equal(roster_size(&a), 1);
+	assert_null(roster_entry(&a, bid));
+	client_close(&b); /* the transport closes the removed socket */
+	client_close(&a);
+	assert_int_equal(signal_participants(w->sig), 0);
+	assert_int_equal(signal_rooms(w->sig), 0);
+}
+
+static void locked_meeting_refuses_newcomers(void **state)
+{
+	struct world *w = *state;
+	struct client a, b;
+	join_as(w, &a, 1, "Alice");
+	say(&a, "{\"type\":\"lock\",\"locked\":true}");
+	assert_true(json_is_true(
+	    json_object_get(json_object_get(last(&a, "meeting"), "meeting"), "locked")));
+	join_as(w, &b, 0, "Bob");
+	assert_string_equal(error_code(&b), "locked");
+	assert_true(b.closed);
+	assert_int_equal(roster_size(&a), 1);
+	client_close(&b);
+	say(&a, "{\"type\":\"lock\",\"locked\":false}");
+	client_close(&a);
+}
+
+static void dropped_socket_keeps_seat_and_resumes(void **state)
+{
+	struct world *w = *state;
+	struct client a, b, b2;
+	join_as(w, &a, 1, "Alice");
+	join_as(w, &b, 0, "Bob");
+	char bid[64], resume[64];
+	snprintf(bid, sizeof(bid), "%s", my_id(&b));
+	snprintf(resume, sizeof(resume), "%s",
+	         json_string_value(json_object_get(last(&b, "joined"), "resume")));
+	client_close(&b); /* the network dropped */
+	assert_int_equal(roster_size(&a), 2);
+	assert_true(json_is_true(json_object_get(roster_entry(&a, bid), "reconnecting")));
+	join_as(w, &b2, 0, "Bob");
+	client_drop(&b2);
+	client_close(&b2);
+	client_with_cookie(w, &b2, fixture_member_cookie());
+	say(&b2, "{\"type\":\"join\",\"meeting\":\"%s\",\"resume\":\"%s\"}", fixture_meeting(),
+	    resume);
+	assert_non_null(last(&b2, "joined"));
+	assert_string_equal(my_id(&b2), bid);
+	assert_int_equal(roster_size(&a), 2);
+	assert_false(json_is_true(json_object_get(roster_entry(&a, bid), "reconnecting")));
+	/* The secret is single-use: the old one no longer takes the seat. */
+	assert_string_not_equal(json_string_value(json_object_get(last(&b2, "joined"), "resume")),
+	                        resume);
+	client_close(&b2);
+	client_close(&a);
+}
+
+static void leave_frees_everything(void **state)
+{
+	struct world *w = *state;
+	struct client a;
+	join_as(w, &a, 1, "Alice");
+	say(&a, "{\"type\":\"leave\"}");
+	assert_non_null(last(&a, "left"));
+	assert_true(a.closed);
+	assert_int_equal(signal_participants(w->sig), 0);
+	client_close(&a);
+	assert_int_equal(signal_rooms(w->sig), 0);
+}
+
+int main(void)
+{
+	if (srtp_sess_global_init() != 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(unknown_meeting_is_not_found, setup, teardown),
+	    cmocka_unit_test_setup_teardown(messages_before_join_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(two_join_and_chat, setup, teardown),
+	    cmocka_unit_test_setup_teardown(only_hosts_control, setup, teardown),
+	    cmocka_unit_test_setup_teardown(host_removes_and_mutes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(locked_meeting_refuses_newcomers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(dropped_socket_keeps_seat_and_resumes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(leave_frees_everything, setup, teardown),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	srtp_sess_global_done();
+	return rc;
+}
