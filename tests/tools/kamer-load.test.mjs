@@ -3,19 +3,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKamerd, metric } from '../lib/kamerd.mjs';
+import { startKamerd, metric, addCast } from '../lib/kamerd.mjs';
 
 const KAMER_LOAD = process.env.KAMER_LOAD
   || new URL('../../build-test/kamer-load', import.meta.url).pathname;
 
 let k;
 let dir;
+let auth; // --user and --password-file: meetings need a host's login
 before(async () => {
   k = await startKamerd();
   dir = mkdtempSync(join(tmpdir(), 'kamer-load-'));
+  const cast = addCast(k.dataDir, ['loadhost']);
+  const pw = join(dir, 'password');
+  writeFileSync(pw, `${cast.password}\n`);
+  auth = ['--user', 'loadhost', '--password-file', pw];
 });
 after(async () => {
   const st = await k.stop();
@@ -37,7 +42,7 @@ test('three participants publish, subscribe and measure through kamerd', async (
   const inBefore = await metric(k.base, 'kamer_packets_in_total');
   const out = join(dir, 'run.json');
   const r = await runLoad(['--target', 'kamer', '--url', k.base, '--rooms', '1', '--size', '3',
-    '--duration', '4', '--json', out]);
+    '--duration', '4', '--json', out, ...auth]);
   assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
   assert.match(r.stdout, /joined\s+3 of 3/);
   const j = JSON.parse(readFileSync(out, 'utf8'));
@@ -86,7 +91,7 @@ test('lost video is NACKed and kamerd resends it', async () => {
   const rtxBefore = await metric(k.base, 'kamer_rtx_sent_total');
   const out = join(dir, 'loss.json');
   const r = await runLoad(['--url', k.base, '--rooms', '1', '--size', '2', '--duration', '3',
-    '--rx-loss', '5', '--json', out]);
+    '--rx-loss', '5', '--json', out, ...auth]);
   assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
   const j = JSON.parse(readFileSync(out, 'utf8'));
   assert.ok(j.nacks.sent > 0, JSON.stringify(j.nacks));
@@ -113,7 +118,6 @@ test('bad flags are refused with the usage', async () => {
 // --user: a stand-in for kamerd's coming login (docs/API.md) records what the tool sends.
 test('--user logs in first and carries the session cookie and CSRF token', async () => {
   const { createServer } = await import('node:http');
-  const { writeFileSync } = await import('node:fs');
   const seen = [];
   const srv = createServer((req, res) => {
     let body = '';

@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	log_set_level(c->opts.verbose ? LOG_DEBUG : LOG_WARN);
+	log_set_level(c->opts.verbose ? LOGL_DEBUG : LOGL_WARN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
