@@ -20,6 +20,7 @@ struct dtls_ctx {
 	SSL_CTX *ssl;
 	BIO_METHOD *out_method;
 	char fingerprint[96];
+	int peer; /* connections may be clients (DTLS_method) */
 };
 
 struct dtls {
@@ -30,6 +31,8 @@ struct dtls {
 	void *arg;
 	enum dtls_state state;
 	const char *why;
+	int client;  /* 1 in the client role */
+	int started; /* client: ClientHello sent */
 };
 
 /* The outgoing BIO hands each write (one DTLS datagram) straight to the caller. */
@@ -115,12 +118,12 @@ fail:
 	return rc;
 }
 
-struct dtls_ctx *dtls_ctx_new(void)
+static struct dtls_ctx *ctx_new(const SSL_METHOD *method)
 {
 	struct dtls_ctx *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->ssl = SSL_CTX_new(DTLS_server_method());
+	c->ssl = SSL_CTX_new(method);
 	if (!c->ssl)
 		goto fail;
 	SSL_CTX_set_min_proto_version(c->ssl, DTLS1_2_VERSION);
@@ -151,6 +154,19 @@ fail:
 	return NULL;
 }
 
+struct dtls_ctx *dtls_ctx_new(void)
+{
+	return ctx_new(DTLS_server_method());
+}
+
+struct dtls_ctx *dtls_ctx_new_peer(void)
+{
+	struct dtls_ctx *c = ctx_new(DTLS_method());
+	if (c)
+		c->peer = 1;
+	return c;
+}
+
 void dtls_ctx_free(struct dtls_ctx *c)
 {
 	if (!c)
@@ -166,7 +182,8 @@ const char *dtls_ctx_fingerprint(const struct dtls_ctx *c)
 	return c->fingerprint;
 }
 
-struct dtls *dtls_new(struct dtls_ctx *c, const uint8_t peer_fp[32], dtls_send_fn send, void *arg)
+static struct dtls *conn_new(struct dtls_ctx *c, const uint8_t peer_fp[32], dtls_send_fn send,
+                             void *arg, int client)
 {
 	struct dtls *d = calloc(1, sizeof(*d));
 	if (!d)
@@ -186,7 +203,11 @@ struct dtls *dtls_new(struct dtls_ctx *c, const uint8_t peer_fp[32], dtls_send_f
 	SSL_set_bio(d->ssl, d->in, out); /* the SSL owns both BIOs now */
 	SSL_set_mtu(d->ssl, DTLS_MTU);
 	DTLS_set_link_mtu(d->ssl, DTLS_MTU);
-	SSL_set_accept_state(d->ssl);
+	if (client)
+		SSL_set_connect_state(d->ssl);
+	else
+		SSL_set_accept_state(d->ssl);
+	d->client = client;
 	d->state = DTLS_HANDSHAKING;
 	return d;
 fail:
@@ -196,6 +217,19 @@ fail:
 		BIO_free(d->in);
 	free(d);
 	return NULL;
+}
+
+struct dtls *dtls_new(struct dtls_ctx *c, const uint8_t peer_fp[32], dtls_send_fn send, void *arg)
+{
+	return conn_new(c, peer_fp, send, arg, 0);
+}
+
+struct dtls *dtls_new_client(struct dtls_ctx *c, const uint8_t peer_fp[32], dtls_send_fn send,
+                             void *arg)
+{
+	if (!c->peer)
+		return NULL;
+	return conn_new(c, peer_fp, send, arg, 1);
 }
 
 void dtls_free(struct dtls *d)
@@ -252,40 +286,60 @@ static int export_keys(struct dtls *d, struct dtls_keys *k)
 		return ERR_PROTO;
 	const uint8_t *ck = m, *sk = m + k->key_len, *cs = m + 2 * k->key_len,
 	              *ss = m + 2 * k->key_len + k->salt_len;
-	/* We are always the server. */
-	memcpy(k->local_key, sk, k->key_len);
-	memcpy(k->local_salt, ss, k->salt_len);
-	memcpy(k->remote_key, ck, k->key_len);
-	memcpy(k->remote_salt, cs, k->salt_len);
+	memcpy(k->local_key, d->client ? ck : sk, k->key_len);
+	memcpy(k->local_salt, d->client ? cs : ss, k->salt_len);
+	memcpy(k->remote_key, d->client ? sk : ck, k->key_len);
+	memcpy(k->remote_salt, d->client ? ss : cs, k->salt_len);
 	ct_wipe(m, sizeof(m));
 	return 0;
+}
+
+/* One step of the handshake: 1 if it just finished (keys exported), else 0. */
+static int handshake_step(struct dtls *d, struct dtls_keys *keys)
+{
+	int r = SSL_do_handshake(d->ssl);
+	if (r == 1) {
+		if (!peer_matches(d)) {
+			fail(d, "peer certificate does not match the SDP fingerprint");
+			return 0;
+		}
+		if (export_keys(d, keys) != 0) {
+			fail(d, "no SRTP profile negotiated");
+			return 0;
+		}
+		d->state = DTLS_CONNECTED;
+		return 1;
+	}
+	int e = SSL_get_error(d->ssl, r);
+	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+		fail(d, "handshake failed");
+	return 0;
+}
+
+enum dtls_state dtls_start(struct dtls *d)
+{
+	if (!d->client || d->started || d->state != DTLS_HANDSHAKING)
+		return d->state;
+	d->started = 1;
+	struct dtls_keys unused; /* the first flight cannot finish the handshake */
+	if (handshake_step(d, &unused))
+		fail(d, "handshake finished without a peer");
+	ct_wipe(&unused, sizeof(unused));
+	return d->state;
 }
 
 enum dtls_state dtls_feed(struct dtls *d, const uint8_t *p, size_t len, struct dtls_keys *keys)
 {
 	if (d->state == DTLS_FAILED || d->state == DTLS_CLOSED)
 		return d->state;
+	if (d->client && !d->started)
+		return d->state; /* a client speaks first */
 	if (BIO_write(d->in, p, (int)len) != (int)len) {
 		fail(d, "buffer");
 		return d->state;
 	}
 	if (d->state == DTLS_HANDSHAKING) {
-		int r = SSL_do_handshake(d->ssl);
-		if (r == 1) {
-			if (!peer_matches(d)) {
-				fail(d, "peer certificate does not match the SDP fingerprint");
-				return d->state;
-			}
-			if (export_keys(d, keys) != 0) {
-				fail(d, "no SRTP profile negotiated");
-				return d->state;
-			}
-			d->state = DTLS_CONNECTED;
-			return d->state;
-		}
-		int e = SSL_get_error(d->ssl, r);
-		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
-			fail(d, "handshake failed");
+		handshake_step(d, keys);
 		return d->state;
 	}
 	/* Connected: WebRTC sends no application data over DTLS here; read to see alerts. */

@@ -2,6 +2,7 @@
 #include "rtc/stun.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -432,4 +433,27 @@ int stun_binding_error(uint8_t *out, size_t cap, const struct stun_msg *req, int
 	stun_write_fingerprint(&w);
 	int err = stun_write_end(&w);
 	return err ? err : (int)w.len;
+}
+
+int stun_binding_request(uint8_t *out, size_t cap, const struct stun_check *c)
+{
+	char user[520];
+	int n = snprintf(user, sizeof(user), "%s:%s", c->remote_ufrag, c->local_ufrag);
+	if (n < 0 || n > STUN_MAX_USERNAME) /* RFC 5389 15.3 */
+		return ERR_LIMIT;
+	uint8_t prio[4], tie[8];
+	wr32(prio, c->priority);
+	wr64(tie, c->tiebreaker);
+	struct stun_writer w;
+	stun_write_begin(&w, out, cap, STUN_BINDING_REQUEST, c->txid);
+	stun_write_attr(&w, STUN_ATTR_USERNAME, user, (size_t)n);
+	stun_write_attr(&w, STUN_ATTR_PRIORITY, prio, sizeof(prio));
+	stun_write_attr(&w, c->controlling ? STUN_ATTR_ICE_CONTROLLING : STUN_ATTR_ICE_CONTROLLED,
+	                tie, sizeof(tie));
+	if (c->controlling && c->use_candidate)
+		stun_write_attr(&w, STUN_ATTR_USE_CANDIDATE, NULL, 0);
+	stun_write_integrity(&w, c->remote_pwd, strlen(c->remote_pwd));
+	stun_write_fingerprint(&w);
+	int rc = stun_write_end(&w);
+	return rc != 0 ? rc : (int)w.len;
 }

@@ -109,6 +109,21 @@ int stun_write_end(struct stun_writer *w) WARN_UNUSED;
 int stun_binding_response(uint8_t *out, size_t cap, const struct stun_msg *req,
                           const struct sockaddr *from, const void *pwd, size_t pwd_len) WARN_UNUSED;
 
+/* ICE connectivity check from a full agent (RFC 8445 7.2.2), for clients: a Binding
+   request with USERNAME (remote_ufrag ":" local_ufrag), PRIORITY, ICE-CONTROLLING (or
+   -CONTROLLED) with the tie-breaker, USE-CANDIDATE when asked (controlling only),
+   MESSAGE-INTEGRITY keyed by the remote password, and FINGERPRINT. Returns the length or
+   a negative ERR_* (ERR_LIMIT if cap is too small or the USERNAME is over 513 bytes). */
+struct stun_check {
+	uint8_t txid[12];
+	const char *remote_ufrag, *local_ufrag;
+	const char *remote_pwd;
+	uint32_t priority;
+	uint64_t tiebreaker;
+	int controlling, use_candidate;
+};
+int stun_binding_request(uint8_t *out, size_t cap, const struct stun_check *c) WARN_UNUSED;
+
 /* Binding error response for the error path (e.g. 400 Bad Request, 401 Unauthorized,
    487 Role Conflict) with ERROR-CODE and FINGERPRINT, no integrity (RFC 5389 10.1.2).
    code must be 300..699; reason may be NULL for the standard phrase and must be under 128

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -195,12 +196,184 @@ static void garbage_is_refused(void **state)
 	dtls_ctx_free(ctx);
 }
 
+/* Both ends through this module: dtls_new_client against dtls_new. */
+struct wire {
+	uint8_t q[64][1500];
+	size_t len[64], n;
+};
+
+static void to_wire(void *arg, const uint8_t *p, size_t len)
+{
+	struct wire *w = arg;
+	assert_true(w->n < 64);
+	assert_true(len <= 1500);
+	memcpy(w->q[w->n], p, len);
+	w->len[w->n++] = len;
+}
+
+static void fp_parse(const char *hex, uint8_t out[32])
+{
+	for (size_t i = 0; i < 32; i++) {
+		unsigned v = 0;
+		assert_int_equal(sscanf(hex + 3 * i, "%2X", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+/* Delivers every queued datagram to d; returns the last state. */
+static enum dtls_state deliver(struct wire *w, struct dtls *d, struct dtls_keys *k)
+{
+	enum dtls_state st = dtls_state(d);
+	struct wire copy = *w;
+	w->n = 0;
+	for (size_t i = 0; i < copy.n; i++)
+		st = dtls_feed(d, copy.q[i], copy.len[i], k);
+	return st;
+}
+
+static void client_role_against_server(void **state)
+{
+	(void)state;
+	struct dtls_ctx *sctx = dtls_ctx_new(), *cctx = dtls_ctx_new_peer();
+	assert_non_null(sctx);
+	assert_non_null(cctx);
+	assert_string_not_equal(dtls_ctx_fingerprint(sctx), dtls_ctx_fingerprint(cctx));
+	uint8_t sfp[32], cfp[32];
+	fp_parse(dtls_ctx_fingerprint(sctx), sfp);
+	fp_parse(dtls_ctx_fingerprint(cctx), cfp);
+	static struct wire to_s, to_c;
+	to_s.n = to_c.n = 0;
+	/* A server-only context cannot make clients. */
+	assert_null(dtls_new_client(sctx, sfp, to_wire, &to_s));
+	struct dtls *cl = dtls_new_client(cctx, sfp, to_wire, &to_s);
+	struct dtls *sv = dtls_new(sctx, cfp, to_wire, &to_c);
+	assert_non_null(cl);
+	assert_non_null(sv);
+	struct dtls_keys ck, sk;
+	memset(&ck, 0, sizeof(ck));
+	memset(&sk, 0, sizeof(sk));
+	assert_int_equal(to_s.n, 0); /* nothing before dtls_start */
+	assert_int_equal(dtls_start(cl), DTLS_HANDSHAKING);
+	assert_true(to_s.n > 0); /* the ClientHello */
+	enum dtls_state cs = DTLS_HANDSHAKING, ss = DTLS_HANDSHAKING;
+	for (int round = 0; round < 20 && (cs != DTLS_CONNECTED || ss != DTLS_CONNECTED); round++) {
+		ss = deliver(&to_s, sv, &sk);
+		cs = deliver(&to_c, cl, &ck);
+	}
+	assert_int_equal(cs, DTLS_CONNECTED);
+	assert_int_equal(ss, DTLS_CONNECTED);
+	assert_int_equal(ck.profile, DTLS_SRTP_AEAD_AES_128_GCM);
+	assert_int_equal(ck.profile, sk.profile);
+	/* Each side's local key is the other's remote key. */
+	assert_memory_equal(ck.local_key, sk.remote_key, ck.key_len);
+	assert_memory_equal(ck.remote_key, sk.local_key, ck.key_len);
+	assert_memory_equal(ck.local_salt, sk.remote_salt, ck.salt_len);
+	assert_memory_equal(ck.remote_salt, sk.local_salt, ck.salt_len);
+	assert_memory_not_equal(ck.local_key, ck.remote_key, ck.key_len);
+
+	/* SRTP both ways with keys from the two roles. */
+	assert_int_equal(srtp_sess_global_init(), 0);
+	struct srtp_sess *a = srtp_sess_new(&ck), *b = srtp_sess_new(&sk);
+	assert_non_null(a);
+	assert_non_null(b);
+	uint8_t pkt[200] = {0x80, 111, 0, 1, 0, 0, 0, 9, 1, 2, 3, 4};
+	for (size_t i = 12; i < 60; i++)
+		pkt[i] = (uint8_t)(i * 3);
+	uint8_t orig[60];
+	memcpy(orig, pkt, 60);
+	size_t len = 60;
+	assert_int_equal(srtp_sess_protect_rtp(a, pkt, &len), 0);
+	assert_int_equal(srtp_sess_unprotect_rtp(b, pkt, &len), 0);
+	assert_int_equal(len, 60);
+	assert_memory_equal(pkt, orig, 60);
+	len = 60;
+	assert_int_equal(srtp_sess_protect_rtp(b, pkt, &len), 0);
+	assert_int_equal(srtp_sess_unprotect_rtp(a, pkt, &len), 0);
+	assert_memory_equal(pkt, orig, 60);
+	srtp_sess_free(a);
+	srtp_sess_free(b);
+	srtp_sess_global_done();
+	/* A second start does nothing. */
+	size_t before = to_s.n;
+	assert_int_equal(dtls_start(cl), DTLS_CONNECTED);
+	assert_int_equal(to_s.n, before);
+	dtls_free(cl);
+	dtls_free(sv);
+	dtls_ctx_free(cctx);
+	dtls_ctx_free(sctx);
+}
+
+static void client_checks_server_fingerprint(void **state)
+{
+	(void)state;
+	struct dtls_ctx *sctx = dtls_ctx_new(), *cctx = dtls_ctx_new_peer();
+	uint8_t sfp[32], cfp[32];
+	fp_parse(dtls_ctx_fingerprint(sctx), sfp);
+	fp_parse(dtls_ctx_fingerprint(cctx), cfp);
+	sfp[0] ^= 0x80;
+	static struct wire to_s, to_c;
+	to_s.n = to_c.n = 0;
+	struct dtls *cl = dtls_new_client(cctx, sfp, to_wire, &to_s);
+	struct dtls *sv = dtls_new(sctx, cfp, to_wire, &to_c);
+	struct dtls_keys ck, sk;
+	dtls_start(cl);
+	enum dtls_state cs = DTLS_HANDSHAKING;
+	for (int round = 0; round < 20 && cs == DTLS_HANDSHAKING; round++) {
+		deliver(&to_s, sv, &sk);
+		cs = deliver(&to_c, cl, &ck);
+	}
+	assert_int_equal(cs, DTLS_FAILED);
+	assert_non_null(dtls_why(cl));
+	dtls_free(cl);
+	dtls_free(sv);
+	dtls_ctx_free(cctx);
+	dtls_ctx_free(sctx);
+}
+
+/* A client whose answer says a=setup:active plays the server on its peer context. */
+static void peer_context_takes_either_role(void **state)
+{
+	(void)state;
+	struct dtls_ctx *a = dtls_ctx_new_peer(), *b = dtls_ctx_new_peer();
+	assert_non_null(a);
+	assert_non_null(b);
+	uint8_t afp[32], bfp[32];
+	fp_parse(dtls_ctx_fingerprint(a), afp);
+	fp_parse(dtls_ctx_fingerprint(b), bfp);
+	static struct wire to_a, to_b;
+	to_a.n = to_b.n = 0;
+	struct dtls *srv = dtls_new(a, bfp, to_wire, &to_b);
+	struct dtls *cl = dtls_new_client(b, afp, to_wire, &to_a);
+	assert_non_null(srv);
+	assert_non_null(cl);
+	assert_int_equal(dtls_start(srv), DTLS_HANDSHAKING); /* a server does not start */
+	assert_int_equal(to_b.n, 0);
+	dtls_start(cl);
+	struct dtls_keys sk, ck;
+	enum dtls_state ss = DTLS_HANDSHAKING, cs = DTLS_HANDSHAKING;
+	for (int round = 0; round < 20 && (cs != DTLS_CONNECTED || ss != DTLS_CONNECTED); round++) {
+		ss = deliver(&to_a, srv, &sk);
+		cs = deliver(&to_b, cl, &ck);
+	}
+	assert_int_equal(ss, DTLS_CONNECTED);
+	assert_int_equal(cs, DTLS_CONNECTED);
+	assert_memory_equal(sk.local_key, ck.remote_key, sk.key_len);
+	assert_memory_equal(sk.remote_salt, ck.local_salt, sk.salt_len);
+	dtls_free(srv);
+	dtls_free(cl);
+	dtls_ctx_free(a);
+	dtls_ctx_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(good_handshake_and_srtp),
 	    cmocka_unit_test(fingerprint_mismatch_fails),
 	    cmocka_unit_test(garbage_is_refused),
+	    cmocka_unit_test(client_role_against_server),
+	    cmocka_unit_test(client_checks_server_fingerprint),
+	    cmocka_unit_test(peer_context_takes_either_role),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1105,6 +1105,48 @@ static void test_writer_overflow(void **state)
 	                 ERR_INVAL);
 }
 
+/* The client's check, read back by the parser and checked as kamerd checks it. */
+static void test_binding_request_writer(void **state)
+{
+	(void)state;
+	uint8_t buf[256];
+	struct stun_check c = {.remote_ufrag = "srvU",
+	                       .local_ufrag = "cliU",
+	                       .remote_pwd = "0123456789abcdefghijkl",
+	                       .priority = 0x6e0001ff,
+	                       .tiebreaker = 0x0102030405060708ull,
+	                       .controlling = 1,
+	                       .use_candidate = 1};
+	for (int i = 0; i < 12; i++)
+		c.txid[i] = (uint8_t)(i + 1);
+	int n = stun_binding_request(buf, sizeof(buf), &c);
+	assert_true(n > 0);
+	struct stun_msg m;
+	assert_int_equal(stun_parse(&m, buf, (size_t)n), 0);
+	assert_int_equal(m.type, STUN_BINDING_REQUEST);
+	assert_memory_equal(m.txid, c.txid, 12);
+	assert_int_equal(m.username_len, 9);
+	assert_memory_equal(m.username, "srvU:cliU", 9);
+	assert_true(m.has_priority);
+	assert_int_equal(m.priority, 0x6e0001ff);
+	assert_true(m.use_candidate);
+	assert_true(m.has_controlling);
+	assert_false(m.has_controlled);
+	assert_true(m.tiebreaker == 0x0102030405060708ull);
+	assert_int_equal(stun_verify_fingerprint(&m, buf), 0);
+	assert_int_equal(stun_verify_integrity(&m, buf, c.remote_pwd, strlen(c.remote_pwd)), 0);
+	assert_int_equal(stun_verify_integrity(&m, buf, "wrong-password-0123456", 22), ERR_AUTH);
+	/* Controlled: no USE-CANDIDATE even if asked. */
+	c.controlling = 0;
+	n = stun_binding_request(buf, sizeof(buf), &c);
+	assert_true(n > 0);
+	assert_int_equal(stun_parse(&m, buf, (size_t)n), 0);
+	assert_true(m.has_controlled);
+	assert_false(m.use_candidate);
+	/* Too small a buffer. */
+	assert_int_equal(stun_binding_request(buf, 40, &c), ERR_LIMIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1130,6 +1172,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_required),
 	    cmocka_unit_test(test_ice_request),
 	    cmocka_unit_test(test_writer_overflow),
+	    cmocka_unit_test(test_binding_request_writer),
 	};
 	return cmocka_run_group_tests(tests, load_fixtures, NULL);
 }

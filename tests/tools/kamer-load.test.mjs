@@ -1,0 +1,165 @@
+// kamer-load's smoke test: three synthetic participants meet through a real kamerd over
+// ICE, DTLS and SRTP, and what the tool says it received agrees with kamerd's /metrics.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKamerd, metric, addCast } from '../lib/kamerd.mjs';
+
+const KAMER_LOAD = process.env.KAMER_LOAD
+  || new URL('../../build-test/kamer-load', import.meta.url).pathname;
+
+let k;
+let dir;
+let auth; // --user and --password-file: meetings need a host's login
+before(async () => {
+  k = await startKamerd();
+  dir = mkdtempSync(join(tmpdir(), 'kamer-load-'));
+  const cast = addCast(k.dataDir, ['loadhost']);
+  const pw = join(dir, 'password');
+  writeFileSync(pw, `${cast.password}\n`);
+  auth = ['--user', 'loadhost', '--password-file', pw];
+});
+after(async () => {
+  const st = await k.stop();
+  rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(st, { code: 0, signal: null }, k.stderr().slice(-4000));
+});
+
+/** Runs kamer-load; resolves to { code, stdout, stderr } (bounded by a timeout). */
+function runLoad(args) {
+  return new Promise((resolve) => {
+    execFile(KAMER_LOAD, args, { timeout: 60000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (err.code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('three participants publish, subscribe and measure through kamerd', async () => {
+  const fwdBefore = await metric(k.base, 'kamer_packets_forwarded_total');
+  const inBefore = await metric(k.base, 'kamer_packets_in_total');
+  const out = join(dir, 'run.json');
+  const r = await runLoad(['--target', 'kamer', '--url', k.base, '--rooms', '1', '--size', '3',
+    '--duration', '4', '--json', out, ...auth]);
+  assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+  assert.match(r.stdout, /joined\s+3 of 3/);
+  const j = JSON.parse(readFileSync(out, 'utf8'));
+
+  for (const f of ['target', 'rooms', 'size', 'participants', 'duration_s', 'packets_sent',
+    'packets_received', 'packets_expected', 'packets_lost', 'loss_ratio', 'delay_us',
+    'jitter_ms', 'join_ms', 'joined', 'errors']) assert.ok(f in j, `no ${f} in the JSON`);
+  assert.equal(j.target, 'kamer');
+  assert.equal(j.participants, 3);
+  assert.equal(j.joined, 3);
+  assert.equal(j.errors, 0);
+  assert.ok(j.packets_sent > 0);
+  assert.ok(j.packets_received > 0);
+  assert.ok(j.packets_expected >= j.packets_received - j.packets_lost);
+  assert.ok(j.packets_lost >= 0 && j.loss_ratio >= 0 && j.loss_ratio <= 1);
+  // Every participant heard audio and video from both others.
+  assert.equal(j.peers.length, 3);
+  for (const p of j.peers) {
+    assert.equal(p.joined, true, `${p.name} did not join: ${p.error}`);
+    assert.equal(p.senders_heard, 2, `${p.name} heard ${p.senders_heard} of 2`);
+    assert.ok(p.packets_received > 0);
+    assert.ok(p.join_ms > 0);
+  }
+  // Delay, jitter and join time were measured and are ordered as quantiles must be.
+  for (const [name, q] of [['delay_us', j.delay_us], ['join_ms', j.join_ms]]) {
+    for (const f of ['p50', 'p99', 'max']) assert.equal(typeof q[f], 'number', `${name}.${f}`);
+    assert.ok(q.p50 <= q.p99 && q.p99 <= q.max, `${name}: ${JSON.stringify(q)}`);
+  }
+  assert.ok(j.delay_us.max > 0);
+  assert.ok(j.join_ms.max > 0);
+  assert.equal(typeof j.jitter_ms.mean, 'number');
+  assert.ok(j.jitter_ms.mean <= j.jitter_ms.max);
+
+  // kamerd's own counters agree: it forwarded about what the tool received (what was in
+  // flight when the tool stopped, or lost on a busy machine, is forwarded but not received)
+  // and took in about every RTP packet the tool sent (plus STUN, DTLS and RTCP).
+  const fwd = (await metric(k.base, 'kamer_packets_forwarded_total')) - fwdBefore;
+  const pin = (await metric(k.base, 'kamer_packets_in_total')) - inBefore;
+  assert.ok(fwd >= j.packets_received, `forwarded ${fwd} < received ${j.packets_received}`);
+  assert.ok(fwd <= j.packets_received * 1.05 + 200,
+    `forwarded ${fwd}, received only ${j.packets_received}`);
+  assert.ok(pin >= j.packets_sent * 0.95, `kamerd took in ${pin}, the tool sent ${j.packets_sent}`);
+});
+
+test('lost video is NACKed and kamerd resends it', async () => {
+  const rtxBefore = await metric(k.base, 'kamer_rtx_sent_total');
+  const out = join(dir, 'loss.json');
+  const r = await runLoad(['--url', k.base, '--rooms', '1', '--size', '2', '--duration', '3',
+    '--rx-loss', '5', '--json', out, ...auth]);
+  assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+  const j = JSON.parse(readFileSync(out, 'utf8'));
+  assert.ok(j.nacks.sent > 0, JSON.stringify(j.nacks));
+  assert.ok(j.nacks.retransmissions_received > 0, JSON.stringify(j.nacks));
+  const rtx = (await metric(k.base, 'kamer_rtx_sent_total')) - rtxBefore;
+  assert.ok(rtx >= j.nacks.retransmissions_received,
+    `kamerd resent ${rtx}, the tool got ${j.nacks.retransmissions_received}`);
+  // What was recovered is not lost: the loss is below what the network dropped.
+  assert.ok(j.loss_ratio < 0.05, `loss ${j.loss_ratio}`);
+});
+
+test('a server that is not there is a failed run', async () => {
+  const r = await runLoad(['--url', 'http://127.0.0.1:9', '--rooms', '1', '--size', '2',
+    '--duration', '1']);
+  assert.equal(r.code, 1);
+});
+
+test('bad flags are refused with the usage', async () => {
+  const r = await runLoad(['--rooms', '0']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /usage: kamer-load/);
+});
+
+// --user: a stand-in for kamerd's coming login (docs/API.md) records what the tool sends.
+test('--user logs in first and carries the session cookie and CSRF token', async () => {
+  const { createServer } = await import('node:http');
+  const seen = [];
+  const srv = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      if (req.url === '/api/v1/login') {
+        res.writeHead(200, { 'content-type': 'application/json',
+          'set-cookie': 'kamer_session=s3cr3tSession; Path=/; HttpOnly; SameSite=Strict' });
+        res.end(JSON.stringify({ user: { login: 'alice' }, csrf: 'csrfToken123' }));
+      } else if (req.url === '/api/v1/meetings') {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'a'.repeat(32), url: `/m/${'a'.repeat(32)}` }));
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+  });
+  srv.on('upgrade', (req, socket) => {
+    seen.push({ method: 'UPGRADE', url: req.url, headers: req.headers });
+    socket.destroy();
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const pw = join(dir, 'pw');
+  writeFileSync(pw, 'correct horse\n');
+  try {
+    const r = await runLoad(['--url', `http://127.0.0.1:${srv.address().port}`, '--rooms', '1',
+      '--size', '1', '--duration', '1', '--user', 'alice', '--password-file', pw]);
+    assert.equal(r.code, 1); // the stand-in has no signalling: the run cannot work
+  } finally {
+    await new Promise((r) => srv.close(r));
+  }
+  const [login, create, ws] = seen;
+  assert.equal(login.url, '/api/v1/login');
+  assert.deepEqual(JSON.parse(login.body), { user: 'alice', password: 'correct horse' });
+  assert.equal(create.method, 'POST');
+  assert.equal(create.url, '/api/v1/meetings');
+  assert.equal(create.headers.cookie, 'kamer_session=s3cr3tSession');
+  assert.equal(create.headers['x-kamer-csrf'], 'csrfToken123');
+  assert.equal(ws.method, 'UPGRADE');
+  assert.equal(ws.url, '/ws');
+  assert.equal(ws.headers.cookie, 'kamer_session=s3cr3tSession');
+  assert.equal(ws.headers['sec-websocket-protocol'], 'kamer.v1');
+});

@@ -1,0 +1,34 @@
+/* core.h - the run's shared state, for main.c, core.c and report.c. */
+#ifndef KAMER_LOAD_CORE_H
+#define KAMER_LOAD_CORE_H
+
+#include <sys/socket.h>
+
+#include "load.h"
+#include "sig.h"
+
+struct load_opts {
+	const char *target, *url, *json, *user, *password_file;
+	unsigned rooms, size, duration_s, video_kbps, threads, ramp_ms, rx_loss_pct;
+	int audio_only, verbose;
+};
+
+struct core {
+	struct load_opts opts;
+	const struct sig_ops *ops;
+	struct sig *sig;
+	struct sockaddr_storage local; /* the address our UDP sockets bind to */
+	struct load_part **parts;
+	unsigned nparts;
+	struct worker **workers;
+	uint64_t t_start_ns, t_end_ns;
+	uint64_t media_cpu_max_ns; /* the busiest media thread's CPU time */
+	double process_cpu_s;     /* user + system time of the whole process */
+};
+
+extern struct core g_core;
+
+/* Prints the summary and writes --json; returns 1 if the run worked, else 0. */
+int report(const struct core *c);
+
+#endif
