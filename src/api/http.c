@@ -235,7 +235,7 @@ static int cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		if (!nb)
 			return -1;
 		r->body = nb;
-			memcpy(r->body + r->body_len, in, len);
+		memcpy(r->body + r->body_len, in, len);
 		r->body_len += len;
 		r->body[r->body_len] = '\0';
 		return 0;

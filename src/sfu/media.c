@@ -28,13 +28,15 @@
 #define TICK_MS    20
 #define ADDR_SLOTS 8192 /* power of two, > 2 * LIM_CONNS */
 
-enum cmd_type { CMD_CONN_ADD, CMD_PUBLISH, CMD_SUBSCRIBE, CMD_REMOVE };
+enum cmd_type { CMD_CONN_ADD, CMD_PUBLISH, CMD_SUBSCRIBE, CMD_REMOVE, CMD_MUTE };
 
 struct cmd {
 	enum cmd_type type;
 	uint64_t participant;
 	struct media_conn_spec conn;
 	size_t n;
+	enum media_kind kind; /* CMD_MUTE */
+	int muted;
 	union {
 		struct media_track_spec tracks[LIM_TRACKS_PER_PUB];
 		struct media_sub_spec subs[LIM_SUB_TRACKS];
@@ -62,7 +64,12 @@ struct media {
 
 	struct udp_batch in;
 	struct udp_out out;
-	uint64_t last_periodic_us;
+	uint64_t last_periodic_us, last_levels_us;
+
+	/* Loudness per participant, for the control plane's speaker detection. */
+	pthread_mutex_t llock;
+	struct media_level *levels;
+	size_t nlevels;
 };
 
 static struct conn tomb_conn;
@@ -449,9 +456,31 @@ int media_remove(struct media *m, uint64_t participant)
 	return post(m, CMD_REMOVE, participant, NULL, 0, 0);
 }
 
+int media_mute(struct media *m, uint64_t participant, enum media_kind kind, int muted)
+{
+	struct cmd *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ERR_NOMEM;
+	c->type = CMD_MUTE;
+	c->participant = participant;
+	c->kind = kind;
+	c->muted = muted;
+	return enqueue(m, c);
+}
+
+size_t media_levels(struct media *m, struct media_level *out, size_t cap)
+{
+	pthread_mutex_lock(&m->llock);
+	size_t n = m->nlevels < cap ? m->nlevels : cap;
+	memcpy(out, m->levels, n * sizeof(*out));
+	pthread_mutex_unlock(&m->llock);
+	return n;
+}
+
 static void run_cmd(struct media *m, struct cmd *cmd)
 {
-	struct participant *p = room_participant(m, cmd->participant, cmd->type != CMD_REMOVE);
+	struct participant *p =
+	    room_participant(m, cmd->participant, cmd->type != CMD_REMOVE && cmd->type != CMD_MUTE);
 	if (!p)
 		return;
 	switch (cmd->type) {
@@ -479,6 +508,7 @@ static void run_cmd(struct media *m, struct cmd *cmd)
 	case CMD_PUBLISH: room_publish(m, p, cmd->u.tracks, cmd->n); break;
 	case CMD_SUBSCRIBE: room_subscribe(m, p, cmd->u.subs, cmd->n); break;
 	case CMD_REMOVE: room_remove(m, p, conn_free); break;
+	case CMD_MUTE: room_mute(p, cmd->kind, cmd->muted); break;
 	}
 }
 
@@ -495,6 +525,13 @@ static void tick(struct media *m)
 	for (struct conn *c = m->conns; c; c = c->next) {
 		if (c->dtls && !c->failed && dtls_state(c->dtls) == DTLS_HANDSHAKING)
 			dtls_tick(c->dtls);
+	}
+	if (now - m->last_levels_us >= 100000) {
+		/* A tenth of a second is plenty for speaker detection, and cheap. */
+		m->last_levels_us = now;
+		pthread_mutex_lock(&m->llock);
+		m->nlevels = room_levels(m, m->levels, LIM_CONNS, now);
+		pthread_mutex_unlock(&m->llock);
 	}
 	if (now - m->last_periodic_us >= 1000000) {
 		m->last_periodic_us = now;
@@ -565,6 +602,8 @@ static void media_free(struct media *m)
 		close(m->epfd);
 	dtls_ctx_free(m->dtls);
 	pthread_mutex_destroy(&m->qlock);
+	pthread_mutex_destroy(&m->llock);
+	free(m->levels);
 	free(m);
 }
 
@@ -577,6 +616,12 @@ struct media *media_start(const struct media_config *cfg, char *why, size_t why_
 	}
 	m->fd = m->evfd = m->tfd = m->epfd = -1;
 	pthread_mutex_init(&m->qlock, NULL);
+	pthread_mutex_init(&m->llock, NULL);
+	m->levels = calloc(LIM_CONNS, sizeof(*m->levels));
+	if (!m->levels) {
+		snprintf(why, why_cap, "out of memory");
+		goto fail;
+	}
 	m->dtls = dtls_ctx_new();
 	if (!m->dtls) {
 		snprintf(why, why_cap, "cannot create the DTLS certificate");

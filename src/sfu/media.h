@@ -87,6 +87,18 @@ int media_subscribe(struct media *m, uint64_t participant, const struct media_su
 /* Cuts the participant's transports at once and forgets its tracks. */
 int media_remove(struct media *m, uint64_t participant);
 
+/* A host muted (or the owner unmuted) a participant: the server stops (or resumes)
+   forwarding that participant's audio or video. */
+int media_mute(struct media *m, uint64_t participant, enum media_kind kind, int muted);
+
+/* How loud each publishing participant is (from RFC 6464 audio levels, smoothed),
+   refreshed ten times a second; for speaker detection on the control thread. */
+struct media_level {
+	uint64_t participant;
+	uint8_t loudness; /* 0 silence .. 127 loudest (127 - level in -dBov) */
+};
+size_t media_levels(struct media *m, struct media_level *out, size_t cap);
+
 /* Makes fresh ICE credentials. */
 int media_ice_credentials(char ufrag[MEDIA_UFRAG_LEN + 1], char pwd[MEDIA_PWD_LEN + 1]) WARN_UNUSED;
 

@@ -38,6 +38,8 @@ struct track {
 	struct rtp_rx_stats stats;
 	int seen;
 	uint64_t last_pli_us;
+	int32_t loud_q8;   /* smoothed loudness, 8 fractional bits (audio) */
+	uint64_t level_us; /* when the last audio level arrived */
 	struct fwd fwd[LIM_ROOM_PARTICIPANTS];
 	size_t nfwd;
 };
@@ -50,6 +52,7 @@ struct participant {
 	size_t ntracks;
 	struct track *subs[LIM_SUB_TRACKS];
 	size_t nsubs;
+	int muted[2]; /* by media_kind: a host muted this participant */
 	struct participant *next;
 };
 
@@ -270,8 +273,19 @@ void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr 
 		atomic_fetch_add(&ctr->drop_unknown, 1);
 		return;
 	}
-	if (rtp_stats_update(&t->stats, h->seq, h->ts, clock_us()) == 0)
+	uint64_t now = clock_us();
+	if (rtp_stats_update(&t->stats, h->seq, h->ts, now) == 0)
 		t->seen = 1;
+	uint8_t level;
+	int voice;
+	if (t->audio_level_ext &&
+	    rtp_audio_level(h, pkt, t->audio_level_ext, &level, &voice) == 0) {
+		int32_t loud = (127 - (int32_t)level) << 8;
+		t->loud_q8 += (loud - t->loud_q8) / 4;
+		t->level_us = now;
+	}
+	if (p->muted[t->kind])
+		return; /* a host muted it: nothing goes out, not even to the recorder */
 	if (t->rtx)
 		rtxbuf_put(t->rtx, h->seq, pkt, len);
 	for (size_t i = 0; i < t->nfwd; i++) {
@@ -284,6 +298,30 @@ void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr 
 		f->octets += (uint32_t)h->payload_len;
 		atomic_fetch_add_explicit(&ctr->forwarded, 1, memory_order_relaxed);
 	}
+}
+
+void room_mute(struct participant *p, enum media_kind kind, int muted)
+{
+	p->muted[kind] = muted;
+}
+
+size_t room_levels(struct media *m, struct media_level *out, size_t cap, uint64_t now_us)
+{
+	size_t n = 0;
+	for (struct participant *p = *media_participants(m); p && n < cap; p = p->next) {
+		for (size_t i = 0; i < p->ntracks; i++) {
+			const struct track *t = p->tracks[i];
+			if (t->kind != MEDIA_AUDIO || !t->audio_level_ext)
+				continue;
+			int fresh = now_us - t->level_us < 500000 && !p->muted[MEDIA_AUDIO];
+			out[n++] = (struct media_level){
+			    .participant = p->handle,
+			    .loudness = fresh ? (uint8_t)(t->loud_q8 >> 8) : 0,
+			};
+			break;
+		}
+	}
+	return n;
 }
 
 static struct track *sub_track(struct participant *p, uint32_t ssrc)

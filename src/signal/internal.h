@@ -15,6 +15,7 @@
 #include "sfu/media.h"
 #include "signal/json.h"
 #include "signal/session.h"
+#include "signal/speaker.h"
 
 #define OUT_PT_OPUS 111
 #define OUT_PT_VP8  96
@@ -61,6 +62,7 @@ struct session {
 	enum kind kind;
 	int host;
 	int audio_on, video_on, hand;
+	int host_muted[2];   /* by media_kind: the media plane holds this track back */
 	int64_t detached_at; /* ms, while the socket is gone */
 	int64_t chat_window_ms;
 	unsigned chat_in_window;
@@ -87,7 +89,7 @@ struct room {
 	size_t n;
 	struct session *waiting[LIM_ROOM_PARTICIPANTS];
 	size_t nwaiting;
-	int64_t speaker_handle; /* media handle of the active speaker, 0 for none */
+	struct speaker spk; /* who speaks, by media handle */
 	struct room *next;
 };
 
@@ -98,8 +100,9 @@ struct signal {
 	size_t nrooms, nparticipants;
 	uint64_t next_handle;
 	char *sdp_buf;
-	int64_t now_ms; /* control-thread clock, set by each entry point */
-	int ceiling;    /* enum level: the highest level this server carries */
+	int64_t now_ms;             /* control-thread clock, set by each entry point */
+	int ceiling;                /* enum level: the highest level this server carries */
+	struct media_level *levels; /* scratch for speaker detection */
 	struct guard *guard;
 };
 

@@ -35,7 +35,10 @@ struct signal *signal_new(struct db *db, struct media *media)
 	s->next_handle = 1;
 	s->ceiling = LEVEL_DEPV;
 	s->sdp_buf = malloc(SDP_BUF);
-	if (!s->sdp_buf) {
+	s->levels = calloc(LIM_CONNS, sizeof(*s->levels));
+	if (!s->sdp_buf || !s->levels) {
+		free(s->sdp_buf);
+		free(s->levels);
 		free(s);
 		return NULL;
 	}
@@ -58,6 +61,7 @@ void signal_free(struct signal *s)
 		free(r);
 	}
 	free(s->sdp_buf);
+	free(s->levels);
 	free(s);
 }
 
@@ -222,6 +226,19 @@ static void on_publish(struct session *se, const struct msg *m)
 
 /* ---- joining ---- */
 
+/* Who speaks now, for someone who just came in (changes are broadcast as they happen). */
+static void send_speaker(struct session *se)
+{
+	struct room *r = se->room;
+	for (size_t i = 0; r->spk.current && i < r->n; i++) {
+		if (r->members[i]->handle == r->spk.current)
+			send_json(se,
+			          json_pack("{s:s, s:s}", "type", "speaker", "participant",
+			                    r->members[i]->id),
+			          0);
+	}
+}
+
 static void send_joined(struct session *se)
 {
 	struct room *r = se->room;
@@ -245,6 +262,7 @@ static void admit(struct session *se, struct room *r)
 		return;
 	}
 	send_joined(se);
+	send_speaker(se);
 	room_broadcast_roster(r);
 	if (se->host && r->nwaiting > 0)
 		room_send_waiting(r);
@@ -302,6 +320,7 @@ static int resume_seat(struct session *se, const char *token)
 		free(old);
 	signal_audit(sig, "join.resumed", se, r->id, 0);
 	send_joined(se);
+	send_speaker(se);
 	room_broadcast_roster(r);
 	if (se->host && r->nwaiting > 0)
 		room_send_waiting(r);
@@ -496,10 +515,15 @@ static void on_host(struct session *se, const struct msg *m)
 		break;
 	case MSG_MUTE:
 		if ((t = target(se, m, 0))) {
+			enum media_kind k = m->audio ? MEDIA_AUDIO : MEDIA_VIDEO;
 			if (m->audio)
 				t->audio_on = 0;
 			else
 				t->video_on = 0;
+			/* Held back by the server too, not only asked of the client. */
+			t->host_muted[k] = 1;
+			if (media_mute(sig->media, t->handle, k, 1) != 0)
+				log_warn("signal", "media queue full: a mute was not applied");
 			signal_audit(sig, "participant.muted", t, r->id, 0);
 			send_json(t,
 			          json_pack("{s:s, s:s, s:s}", "type", "muted", "kind",
@@ -595,6 +619,13 @@ void session_on_message(struct session *se, const char *data, size_t len)
 	case MSG_STATE:
 		se->audio_on = m.audio;
 		se->video_on = m.video;
+		for (int k = MEDIA_AUDIO; k <= MEDIA_VIDEO; k++) {
+			int on = k == MEDIA_AUDIO ? m.audio : m.video;
+			/* Turning one's own microphone back on lifts a host's mute. */
+			if (on && se->host_muted[k] &&
+			    media_mute(se->sig->media, se->handle, (enum media_kind)k, 0) == 0)
+				se->host_muted[k] = 0;
+		}
 		room_broadcast_roster(se->room);
 		break;
 	case MSG_HAND:
@@ -637,9 +668,44 @@ void session_close(struct session *se)
 	free(se);
 }
 
+static int by_participant(const void *a, const void *b)
+{
+	const struct media_level *x = a, *y = b;
+	return x->participant < y->participant ? -1 : x->participant > y->participant;
+}
+
+/* Speaker detection: the media plane measures, the rooms decide (speaker.c). */
+static void update_speakers(struct signal *sig)
+{
+	size_t n = media_levels(sig->media, sig->levels, LIM_CONNS);
+	qsort(sig->levels, n, sizeof(*sig->levels), by_participant);
+	struct speaker_input in[LIM_ROOM_PARTICIPANTS];
+	for (struct room *r = sig->rooms; r; r = r->next) {
+		for (size_t i = 0; i < r->n; i++) {
+			const struct session *m = r->members[i];
+			struct media_level key = {.participant = m->handle};
+			const struct media_level *l =
+			    bsearch(&key, sig->levels, n, sizeof(*sig->levels), by_participant);
+			in[i] = (struct speaker_input){
+			    .handle = m->handle,
+			    .loudness = l && m->audio_on ? l->loudness : 0,
+			};
+		}
+		if (!speaker_update(&r->spk, in, r->n))
+			continue;
+		const char *id = NULL;
+		for (size_t i = 0; i < r->n; i++) {
+			if (r->members[i]->handle == r->spk.current)
+				id = r->members[i]->id;
+		}
+		room_broadcast(r, json_pack("{s:s, s:s?}", "type", "speaker", "participant", id));
+	}
+}
+
 void signal_tick(struct signal *sig)
 {
 	sig->now_ms = clock_ms();
+	update_speakers(sig);
 	for (struct room *r = sig->rooms, *next; r; r = next) {
 		next = r->next;
 		/* room_leave may free r: find one expired seat at a time. */
