@@ -7,7 +7,7 @@ DATA_DIR   ?= ./data
 LISTEN     ?= 127.0.0.1:8080
 MEDIA      ?= 127.0.0.1:10000
 
-.PHONY: all run test build test-build deps test-deps format fuzz clean
+.PHONY: all run test build test-build deps test-deps format fuzz clean bench
 
 all: build
 
@@ -45,3 +45,9 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)
+
+# A benchmark, not a test: kamerd under synthetic load in network namespaces; writes
+# docs/BENCHMARKS.md. Needs root (namespaces). BENCH_ARGS="--duration 10 --shapes 10x6".
+bench: build
+	@scripts/deps.sh bench
+	python3 bench/run.py $(BENCH_ARGS)

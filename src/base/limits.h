@@ -4,7 +4,7 @@
 
 /* Control plane */
 #define LIM_HTTP_BODY  16384 /* bytes in a REST request body */
-#define LIM_WS_MESSAGE 65536 /* bytes in one WebSocket message */
+#define LIM_WS_MESSAGE 73728 /* bytes in one WebSocket message: an SDP and its envelope */
 #define LIM_JSON_DEPTH 8     /* nesting in any JSON we accept */
 #define LIM_SESSIONS   4096  /* WebSocket sessions at once */
 #define LIM_TITLE      200   /* bytes in a meeting title */
@@ -31,7 +31,7 @@
 #define LIM_UNVERIFIED_STUN   1024 /* STUN checks answered per second before verification */
 
 /* SDP */
-#define LIM_SDP_LEN   32768 /* bytes in one SDP */
+#define LIM_SDP_LEN   65536 /* bytes in one SDP: a subscribe offer for a room of 45 */
 #define LIM_SDP_MEDIA 128   /* m= sections */
 #define LIM_SDP_PT    32    /* payload types per m= section */
 #define LIM_SDP_EXT   16    /* extmaps per m= section */

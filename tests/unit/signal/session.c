@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -19,6 +20,7 @@
 #include "signal/session.h"
 #include "store/db.h"
 #include "fixture_signal.h"
+#include <sodium.h>
 
 #define MAX_MSGS 256
 
@@ -255,6 +257,7 @@ static void host_removes_and_mutes(void **state)
 	assert_int_equal(roster_size(&a), 1);
 	assert_null(roster_entry(&a, bid));
 	client_close(&b); /* the transport closes the removed socket */
+	say(&a, "{\"type\":\"leave\"}");
 	client_close(&a);
 	assert_int_equal(signal_participants(w->sig), 0);
 	assert_int_equal(signal_rooms(w->sig), 0);
@@ -290,9 +293,6 @@ static void dropped_socket_keeps_seat_and_resumes(void **state)
 	client_close(&b); /* the network dropped */
 	assert_int_equal(roster_size(&a), 2);
 	assert_true(json_is_true(json_object_get(roster_entry(&a, bid), "reconnecting")));
-	join_as(w, &b2, 0, "Bob");
-	client_drop(&b2);
-	client_close(&b2);
 	client_with_cookie(w, &b2, fixture_member_cookie());
 	say(&b2, "{\"type\":\"join\",\"meeting\":\"%s\",\"resume\":\"%s\"}", fixture_meeting(),
 	    resume);
@@ -305,6 +305,47 @@ static void dropped_socket_keeps_seat_and_resumes(void **state)
 	                        resume);
 	client_close(&b2);
 	client_close(&a);
+}
+
+static void set_lobby(struct world *w, int on)
+{
+	struct meeting m;
+	assert_int_equal(meeting_get(w->db, fixture_meeting(), (int64_t)time(NULL), &m), 0);
+	m.lobby = on;
+	assert_int_equal(meeting_update(w->db, &m), 0);
+}
+
+static void lobby_tells_nothing_until_admitted(void **state)
+{
+	struct world *w = *state;
+	struct client a, b;
+	set_lobby(w, 1);
+	join_as(w, &a, 1, "Alice"); /* hosts walk in */
+	assert_non_null(last(&a, "joined"));
+	join_as(w, &b, 0, "Bob");
+	assert_non_null(last(&b, "lobby"));
+	assert_null(last(&b, "joined"));
+	assert_null(last(&b, "roster"));
+	for (size_t i = 0; i < b.n; i++) { /* S5: no title, no names */
+		char *txt = json_dumps(b.msgs[i], 0);
+		assert_null(strstr(txt, "Overleg"));
+		assert_null(strstr(txt, "alice"));
+		free(txt);
+	}
+	say(&b, "{\"type\":\"chat\",\"text\":\"let me in\"}");
+	assert_string_equal(error_code(&b), "state");
+	assert_null(last(&a, "chat"));
+	json_t *wt = last(&a, "waiting");
+	assert_non_null(wt);
+	assert_int_equal(json_array_size(json_object_get(wt, "participants")), 1);
+	const char *bid = json_string_value(
+	    json_object_get(json_array_get(json_object_get(wt, "participants"), 0), "id"));
+	say(&a, "{\"type\":\"admit\",\"participant\":\"%s\"}", bid);
+	assert_non_null(last(&b, "joined"));
+	assert_int_equal(roster_size(&a), 2);
+	set_lobby(w, 0);
+	client_close(&a);
+	client_close(&b);
 }
 
 static void leave_frees_everything(void **state)
@@ -322,7 +363,7 @@ static void leave_frees_everything(void **state)
 
 int main(void)
 {
-	if (srtp_sess_global_init() != 0)
+	if (sodium_init() < 0 || srtp_sess_global_init() != 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(unknown_meeting_is_not_found, setup, teardown),
@@ -333,6 +374,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(locked_meeting_refuses_newcomers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(dropped_socket_keeps_seat_and_resumes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(leave_frees_everything, setup, teardown),
+	    cmocka_unit_test_setup_teardown(lobby_tells_nothing_until_admitted, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	srtp_sess_global_done();
