@@ -209,6 +209,13 @@ def write(a, floor, results):
             lines.append(f"| {shape} | | load exit {r.get('load_exit')}: {str(r.get('errors'))[:120]} | | | | | | |")
     lines += [
         "",
+        "Reading the figures: the floor charges one SRTP unprotect per forwarded copy, but an SFU",
+        "decrypts each incoming packet once and encrypts it once per receiver, so in big rooms",
+        "kamerd can come close to (or, in principle, under) the floor. CPU time includes the joins",
+        "(ICE, DTLS handshakes, SDP) of every participant, which weigh most in short runs of many",
+        "small rooms. kamerd forwards on one media thread today (no worker threads yet), so",
+        "these figures use at most one of the machine's cores for media.",
+        "",
         "## Janus",
         "",
         "Not measured yet: kamer-load has no Janus VideoRoom adapter (tools/kamer-load/sig_janus.c,",
