@@ -2,7 +2,7 @@
 // its tiles, screen, chat, people and host controls, and coming back by itself after a
 // dropped connection. Speaks docs/PROTOCOL.md; each part lives in its own module.
 
-import { initLang, t } from './i18n.js';
+import { initLang, onLangChange, t } from './i18n.js';
 import { Signal } from './signal.js';
 import { stopLocalMedia, Publisher, Subscriber, getScreen } from './media.js';
 import * as ui from './ui.js';
@@ -480,6 +480,10 @@ function rejoin(name) {
 
 async function init() {
   initLang();
+  // Text written from the roster follows a change of language too.
+  onLangChange(() => {
+    if (call && call.roster) $('participant-count').textContent = t('meeting.count', { n: call.roster.length });
+  });
   ui.buildControls({
     'ctl-mic': () => toggle('audio'),
     'ctl-cam': () => toggle('video'),

@@ -48,7 +48,9 @@ function el(tag, cls, text) {
 }
 
 function initials(name) {
-  const words = String(name).trim().split(/\s+/).filter(Boolean);
+  // Letters and digits only, and no remarks in brackets: "Hanna (host)" is "H", not "H(".
+  const words = String(name).replace(/\([^)]*\)/g, ' ').trim().split(/\s+/)
+    .map((w) => w.replace(/^[^\p{L}\p{N}]+/u, '')).filter(Boolean);
   const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
   return letters.map((w) => Array.from(w)[0] || '').join('').toUpperCase() || '?';
 }
