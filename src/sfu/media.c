@@ -64,7 +64,7 @@ struct media {
 
 	struct udp_batch in;
 	struct udp_out out;
-	uint64_t last_periodic_us, last_levels_us;
+	uint64_t last_periodic_us, last_levels_us, last_tick_us;
 
 	/* Loudness per participant, for the control plane's speaker detection. */
 	pthread_mutex_t llock;
@@ -539,6 +539,31 @@ static void tick(struct media *m)
 	}
 }
 
+/* Loop lag: how much later than its period the tick ran (the loop was busy). */
+static void note_lag(struct media *m)
+{
+	uint64_t now = clock_us();
+	if (m->last_tick_us) {
+		uint64_t gap = now - m->last_tick_us;
+		uint64_t lag = gap > TICK_MS * 1000u ? gap - TICK_MS * 1000u : 0;
+		atomic_fetch_add_explicit(&m->ctr.loop_lag_us, lag, memory_order_relaxed);
+		atomic_fetch_add_explicit(&m->ctr.loop_ticks, 1, memory_order_relaxed);
+		if (lag > atomic_load_explicit(&m->ctr.loop_lag_max_us, memory_order_relaxed))
+			atomic_store_explicit(&m->ctr.loop_lag_max_us, lag, memory_order_relaxed);
+	}
+	m->last_tick_us = now;
+}
+
+double media_cpu_seconds(const struct media *m)
+{
+	clockid_t cid;
+	struct timespec ts;
+	if (!m->running || pthread_getcpuclockid(m->thread, &cid) != 0 ||
+	    clock_gettime(cid, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void *media_main(void *arg)
 {
 	struct media *m = arg;
@@ -573,6 +598,7 @@ static void *media_main(void *arg)
 				uint64_t v;
 				if (read(m->tfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 					log_warn("media", "timerfd read failed");
+				note_lag(m);
 				tick(m);
 			}
 		}

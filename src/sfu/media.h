@@ -40,6 +40,9 @@ struct media_counters {
 	_Atomic uint64_t drop_unknown;   /* RTP for a stream nobody published */
 	_Atomic uint64_t dtls_failed; /* handshakes that failed, fingerprint mismatches included */
 	_Atomic uint64_t conns, participants;
+	_Atomic uint64_t loop_ticks;      /* 20 ms ticks run */
+	_Atomic uint64_t loop_lag_us;     /* sum of how late they ran */
+	_Atomic uint64_t loop_lag_max_us; /* the latest any ran */
 };
 
 struct media;
@@ -53,6 +56,8 @@ const char *media_fingerprint(const struct media *m);
 const char *media_announce(const struct media *m);
 uint16_t media_port(const struct media *m);
 const struct media_counters *media_counters(const struct media *m);
+/* CPU time the media thread has used. */
+double media_cpu_seconds(const struct media *m);
 
 /* A transport (one RTCPeerConnection) of a participant. */
 struct media_conn_spec {

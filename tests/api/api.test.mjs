@@ -17,6 +17,14 @@ after(async () => {
   assert.deepEqual(st, { code: 0, signal: null }, k.stderr().slice(-4000));
 });
 
+test('/metrics has the media thread\'s CPU time and loop lag', async () => {
+  const text = await (await fetch(`${k.base}/metrics`)).text();
+  assert.match(text, /^kamer_worker_cpu_seconds_total\{worker="0"\} [0-9.]+$/m);
+  assert.ok(await metric(k.base, 'kamer_loop_ticks_total') > 0);
+  assert.ok(await metric(k.base, 'kamer_loop_lag_microseconds_total') >= 0);
+  assert.match(text, /^kamer_rooms [0-9]+$/m);
+});
+
 test('healthz answers 200', async () => {
   const r = await fetch(`${k.base}/healthz`);
   assert.equal(r.status, 200);
