@@ -41,7 +41,7 @@ fuzz: test-build
 	scripts/fuzz.sh $(TEST_BUILD) $${SECONDS_PER_TARGET:-300}
 
 format:
-	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c' 'tools/*.c' 'bench/*.c')
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'fuzz/*.c' 'tools/*.c' 'tools/*.h' 'bench/*.c')
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)

@@ -141,7 +141,8 @@ static double send_floor(void)
 			static uint8_t rb[BATCH][PKT];
 			for (int i = 0; i < BATCH; i++) {
 				iv[i] = (struct iovec){rb[i], PKT};
-				in[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iv[i], .msg_iovlen = 1}};
+				in[i] = (struct mmsghdr){
+				    .msg_hdr = {.msg_iov = &iv[i], .msg_iovlen = 1}};
 			}
 			int n = recvmmsg(rx, in, BATCH, MSG_DONTWAIT, NULL);
 			if (n > 0)

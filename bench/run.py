@@ -65,6 +65,52 @@ def metric(text, name):
     return None
 
 
+def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
+    """Runs kamer-load against a started server; CPU and memory from /proc."""
+    cpu0 = cpu_seconds(proc.pid)
+    out = os.path.join(data, "load.json")
+    load = sh("ip", "netns", "exec", CLI, os.path.join(build, "kamer-load"), "--target", target,
+              "--url", url, "--rooms", str(rooms), "--size", str(size),
+              "--duration", str(duration), "--json", out, *extra,
+              check=False, capture_output=True, text=True)
+    cpu = cpu_seconds(proc.pid) - cpu0
+    res = json.load(open(out)) if os.path.exists(out) else {"errors": load.stderr[-500:]}
+    res["server_cpu_s"] = cpu
+    res["server_peak_kib"] = peak_kib(proc.pid)
+    res["load_exit"] = load.returncode
+    return res
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def run_janus(build, rooms, size, duration):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import janus
+    data = tempfile.mkdtemp(prefix="janus-bench-")
+    janus.write_config(data, SRV_IP, rooms, size)
+    log = open(os.path.join(data, "janus.log"), "w")
+    proc = subprocess.Popen(["ip", "netns", "exec", SRV, "janus", "-C",
+                             os.path.join(data, "janus.jcfg"), "-F", data],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        code = ("import socket,sys\nfor i in range(100):\n try:\n  socket.create_connection("
+                f"('{SRV_IP}',8188),1).close(); sys.exit(0)\n except OSError:\n  import time; time.sleep(0.1)\nsys.exit(1)")
+        if sh("ip", "netns", "exec", CLI, sys.executable, "-c", code, check=False).returncode:
+            raise RuntimeError("janus did not start")
+        return measure(proc, build, "janus", f"ws://{SRV_IP}:8188", rooms, size, duration, data)
+    finally:
+        stop(proc)
+        log.close()
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def run_kamerd(build, rooms, size, duration):
     data = tempfile.mkdtemp(prefix="kamer-bench-")
     env = dict(os.environ, KAMER_TEST_CHEAP_PASSWORDS="1")
@@ -78,7 +124,7 @@ def run_kamerd(build, rooms, size, duration):
     proc = subprocess.Popen(["ip", "netns", "exec", SRV, os.path.join(build, "kamerd"),
                              "--data-dir", data, "--listen", f"{SRV_IP}:8080",
                              "--media", f"{SRV_IP}:10000", "--rate-limit", "100000"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
             if http_get(f"http://{SRV_IP}:8080/healthz"):
@@ -86,27 +132,13 @@ def run_kamerd(build, rooms, size, duration):
             time.sleep(0.1)
         else:
             raise RuntimeError("kamerd did not start")
-        cpu0 = cpu_seconds(proc.pid)
-        out = os.path.join(data, "load.json")
-        load = sh("ip", "netns", "exec", CLI, os.path.join(build, "kamer-load"), "--target", "kamer",
-                  "--url", f"http://{SRV_IP}:8080", "--rooms", str(rooms), "--size", str(size),
-                  "--duration", str(duration), "--json", out, "--user", "bench",
-                  "--password-file", pwfile, check=False, capture_output=True, text=True)
-        cpu = cpu_seconds(proc.pid) - cpu0
-        peak = peak_kib(proc.pid)
-        metrics = http_get(f"http://{SRV_IP}:8080/metrics")
-        res = json.load(open(out)) if os.path.exists(out) else {"errors": load.stderr[-500:]}
-        res["server_cpu_s"] = cpu
-        res["server_peak_kib"] = peak
-        res["server_forwarded"] = metric(metrics, "kamer_packets_forwarded_total")
-        res["load_exit"] = load.returncode
+        res = measure(proc, build, "kamer", f"http://{SRV_IP}:8080", rooms, size, duration, data,
+                      ("--user", "bench", "--password-file", pwfile))
+        res["server_forwarded"] = metric(http_get(f"http://{SRV_IP}:8080/metrics"),
+                                         "kamer_packets_forwarded_total")
         return res
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         shutil.rmtree(data, ignore_errors=True)
 
 
@@ -129,14 +161,19 @@ def machine():
             "janus": ver("janus"), "load": os.getloadavg()}
 
 
-def row(shape, r, floor_us):
+def per_million(r):
+    fwd = r.get("packets_received") or 0
+    return (r.get("server_cpu_s") or 0) / fwd * 1e6 if fwd else float("nan")
+
+
+def row(shape, r, floor_us, server="kamerd"):
     fwd = r.get("packets_received") or 0
     cpu = r.get("server_cpu_s") or 0
     per_m = cpu / fwd * 1e6 if fwd else float("nan")
     us = cpu * 1e6 / fwd if fwd else float("nan")
     d = r.get("delay_us", {})
     j = r.get("join_ms", {})
-    return (f"| {shape} | kamerd | {fwd} | {per_m:.2f} | {us:.2f} ({us / floor_us:.1f}x) | "
+    return (f"| {shape} | {server} | {fwd} | {per_m:.2f} | {us:.2f} ({us / floor_us:.1f}x) | "
             f"{(r.get('server_peak_kib') or 0) / 1024:.1f} | {d.get('p50', 0) / 1000:.2f} / "
             f"{d.get('p99', 0) / 1000:.2f} | {100 * (r.get('loss_ratio') or 0):.2f}% | "
             f"{j.get('p50', 0):.0f} / {j.get('p99', 0):.0f} |")
@@ -148,6 +185,7 @@ def main():
     ap.add_argument("--duration", type=int, default=20)
     ap.add_argument("--shapes", default="50x2,10x6,1x25")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
+    ap.add_argument("--no-janus", action="store_true", help="measure kamerd only")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root for the network namespaces")
@@ -160,8 +198,13 @@ def main():
             rooms, size = (int(x) for x in shape.split("x"))
             print(f"bench: kamerd {rooms} rooms of {size} for {a.duration} s", flush=True)
             r = run_kamerd(a.build, rooms, size, a.duration)
-            results.append((f"{rooms}x{size}", r))
+            j = None
             print("  " + row(f"{rooms}x{size}", r, floor["floor_us"]), flush=True)
+            if shutil.which("janus") and not a.no_janus:
+                print(f"bench: janus {rooms} rooms of {size} for {a.duration} s", flush=True)
+                j = run_janus(a.build, rooms, size, a.duration)
+                print("  " + row(f"{rooms}x{size}", j, floor["floor_us"], "janus"), flush=True)
+            results.append((f"{rooms}x{size}", r, j))
     finally:
         netns_down()
     write(a, floor, results)
@@ -203,10 +246,21 @@ def write(a, floor, results):
         "| shape | server | forwarded packets | CPU s per million | µs per packet (x floor) | peak MiB | added delay p50 / p99 ms | loss | join p50 / p99 ms |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for shape, r in results:
-        lines.append(row(shape, r, floor["floor_us"]))
-        if r.get("load_exit") not in (0, None) or r.get("errors"):
-            lines.append(f"| {shape} | | load exit {r.get('load_exit')}: {str(r.get('errors'))[:120]} | | | | | | |")
+    for shape, r, j in results:
+        for server, x in (("kamerd", r), ("janus", j)):
+            if x is None:
+                continue
+            lines.append(row(shape, x, floor["floor_us"], server))
+            if x.get("load_exit") not in (0, None) or x.get("errors"):
+                lines.append(f"| {shape} | {server} | load exit {x.get('load_exit')}: "
+                             f"{str(x.get('errors'))[:120]} | | | | | | |")
+    lines += ["", "kamerd / Janus, CPU seconds per million forwarded packets (lower is better for"
+              " kamerd; the target is 0.5 or less, i.e. twice Janus's packets per CPU second):", ""]
+    for shape, r, j in results:
+        if j is not None:
+            ratio = per_million(r) / per_million(j) if per_million(j) else float("nan")
+            lines.append(f"- {shape}: {ratio:.2f} ({1 / ratio if ratio else float('nan'):.1f}x Janus's "
+                         "packets per CPU second)")
     lines += [
         "",
         "Reading the figures: the floor charges one SRTP unprotect per forwarded copy, but an SFU",
@@ -218,9 +272,12 @@ def write(a, floor, results):
         "",
         "## Janus",
         "",
-        "Not measured yet: kamer-load has no Janus VideoRoom adapter (tools/kamer-load/sig_janus.c,",
-        "against the interface in tools/kamer-load/sig.h). Until it exists there is no kamerd/Janus",
-        "ratio; the issue's targets that compare with Janus are open.",
+        "Janus 1.1.2 (Debian) runs the same way in the server namespace from a configuration",
+        "written into a temporary folder by bench/janus.py: only the VideoRoom plugin and the",
+        "WebSocket transport, bound to 10.200.0.1, no STUN, RTP ports 20000-40000, the rooms",
+        "pre-made. kamer-load speaks its WebSocket API (tools/kamer-load/sig_janus.c): one",
+        "session and publisher handle per participant, one subscriber handle per other",
+        "publisher.",
         "",
     ]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)

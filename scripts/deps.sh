@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what kamer needs on Debian 12, only when something is missing.
 #   scripts/deps.sh run    build and run kamerd
-#   scripts/deps.sh bench  also what make bench needs (iproute2 for network namespaces)
+#   scripts/deps.sh bench  also what make bench needs: iproute2 (namespaces) and janus (the peer)
 #   scripts/deps.sh test   also the test tools: clang with sanitizers and libFuzzer, cmocka,
 #                          Chromium for the browser tests, and the npm packages
 set -eu
@@ -9,7 +9,7 @@ mode=${1:-run}
 pkgs="build-essential meson ninja-build pkg-config python3 libssl-dev libsrtp2-dev libwebsockets-dev
       libjansson-dev libsqlite3-dev libsodium-dev zlib1g-dev libcurl4-openssl-dev"
 if [ "$mode" = bench ]; then
-	pkgs="$pkgs iproute2"
+	pkgs="$pkgs iproute2 janus"
 fi
 if [ "$mode" = test ]; then
 	pkgs="$pkgs clang libclang-rt-14-dev llvm libcmocka-dev chromium clang-format iproute2 sqlite3"

@@ -35,7 +35,7 @@ if [ "${KAMER_FUZZ_SECONDS:-}" != 0 ]; then
 fi
 
 echo "== format"
-if files=$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c' 'tools/*.c' 'bench/*.c') &&
+if files=$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'fuzz/*.c' 'tools/*.c' 'tools/*.h' 'bench/*.c') &&
 	clang-format --dry-run -Werror $files >"$log" 2>&1; then
 	echo "format: ok"
 	passed=$((passed + 1))

@@ -57,9 +57,10 @@ char *metrics_render(struct media *m, struct signal *sig)
 	        (unsigned long long)c->drop_unknown);
 	fprintf(f, "kamer_drops_total{reason=\"send_failed\"} %llu\n",
 	        (unsigned long long)c->tx_failed);
-	fprintf(f, "# HELP kamer_worker_cpu_seconds_total CPU time of each media thread.\n"
-	           "# TYPE kamer_worker_cpu_seconds_total counter\n"
-	           "kamer_worker_cpu_seconds_total{worker=\"0\"} %.6f\n",
+	fprintf(f,
+	        "# HELP kamer_worker_cpu_seconds_total CPU time of each media thread.\n"
+	        "# TYPE kamer_worker_cpu_seconds_total counter\n"
+	        "kamer_worker_cpu_seconds_total{worker=\"0\"} %.6f\n",
 	        media_cpu_seconds(m));
 	C("loop_ticks_total", "Ticks of the media loop (every 20 ms).", c->loop_ticks);
 	C("loop_lag_microseconds_total", "Sum of how late the media loop's ticks ran.",

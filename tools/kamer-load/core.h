@@ -23,7 +23,7 @@ struct core {
 	struct worker **workers;
 	uint64_t t_start_ns, t_end_ns;
 	uint64_t media_cpu_max_ns; /* the busiest media thread's CPU time */
-	double process_cpu_s;     /* user + system time of the whole process */
+	double process_cpu_s;      /* user + system time of the whole process */
 };
 
 extern struct core g_core;

@@ -46,7 +46,7 @@ struct rx_stream {
 	uint32_t ssrc;
 	uint32_t sender; /* from the trailer */
 	uint8_t video;
-	uint8_t sub; /* which subscribe transport it arrives on */
+	uint8_t sub;            /* which subscribe transport it arrives on */
 	uint64_t packets, dups; /* new packets counted here; duplicates */
 	struct rtp_rx_stats st;
 };
@@ -110,8 +110,7 @@ struct pkt_sink {
 	void *arg;
 };
 
-void gen_init(struct gen *g, uint32_t sender, unsigned video_kbps, int audio_only,
-              uint64_t now_ns);
+void gen_init(struct gen *g, uint32_t sender, unsigned video_kbps, int audio_only, uint64_t now_ns);
 /* Sends whatever is due at now_ns: audio every 20 ms, video at 30 frames/s, an SR a
    second. */
 void gen_tick(struct gen *g, uint64_t now_ns, const struct pkt_sink *out);
@@ -149,8 +148,8 @@ struct load_part {
 enum peer_role { PEER_PUB, PEER_SUB };
 
 /* A transport with fresh ICE credentials and a socket bound to an ephemeral port of the
-   address `local` (its port is ignored). NULL on failure. Owned by the signalling thread until handed to a
-   worker with worker_add(). */
+   address `local` (its port is ignored). NULL on failure. Owned by the signalling thread until
+   handed to a worker with worker_add(). */
 struct peer *peer_new(struct load_part *part, enum peer_role role, unsigned sub,
                       const struct sockaddr *local);
 void peer_free(struct peer *pc);

@@ -35,11 +35,10 @@ static void structure_and_line_ends(void **state)
 	char *t = ical_invite(&e);
 	assert_non_null(t);
 	assert_true(strncmp(t, "BEGIN:VCALENDAR\r\n", 17) == 0);
-	const char *need[] = {"VERSION:2.0\r\n",           "METHOD:REQUEST\r\n",
-	                      "UID:u1-1795000000@kamer\r\n", "SEQUENCE:3\r\n",
-	                      "DTSTART:20261118T120640Z\r\n", "DTEND:20261118T130640Z\r\n",
-	                      "SUMMARY:Overleg\r\n",         "STATUS:CONFIRMED\r\n",
-	                      "END:VCALENDAR\r\n"};
+	const char *need[] = {
+	    "VERSION:2.0\r\n",     "METHOD:REQUEST\r\n",           "UID:u1-1795000000@kamer\r\n",
+	    "SEQUENCE:3\r\n",      "DTSTART:20261118T120640Z\r\n", "DTEND:20261118T130640Z\r\n",
+	    "SUMMARY:Overleg\r\n", "STATUS:CONFIRMED\r\n",         "END:VCALENDAR\r\n"};
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		assert_non_null(strstr(t, need[i]));
 	/* Every line ends in CRLF: no bare LF anywhere. */

@@ -59,7 +59,7 @@ static void ratelimit_windows(void **state)
 	assert_false(tripped);
 	assert_int_equal(rl_check(rl, "ip:1", 1011, &retry), ERR_LIMIT);
 	assert_int_equal(rl_check(rl, "ip:2", 1011, &retry), 0); /* others unaffected */
-	assert_int_equal(rl_check(rl, "ip:1", 1060, &retry), 0);  /* a new window */
+	assert_int_equal(rl_check(rl, "ip:1", 1060, &retry), 0); /* a new window */
 	/* The table never grows: the oldest key is forgotten. */
 	for (int i = 0; i < 10; i++) {
 		char key[16];
@@ -87,7 +87,9 @@ static void webhook_signature_vector(void **state)
 	char sig[72];
 	/* printf '1795000000.{"kind":"test"}' | openssl dgst -sha256 -hmac secret */
 	webhook_sign("secret", "1795000000", "{\"kind\":\"test\"}", 15, sig);
-	assert_string_equal(sig, "sha256=" "3ab93d93264c257a91aea8ce31de003b50f245da842c7c03597cd4b8c57008c6");
+	assert_string_equal(sig,
+	                    "sha256="
+	                    "3ab93d93264c257a91aea8ce31de003b50f245da842c7c03597cd4b8c57008c6");
 }
 
 int main(void)

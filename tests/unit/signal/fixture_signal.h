@@ -21,7 +21,8 @@ static inline int fixture_user(struct db *d, const char *tenant, const char *log
 	char token[WEBSESS_TOKEN_LEN + 1];
 	snprintf(u.tenant, sizeof(u.tenant), "%s", tenant);
 	snprintf(u.login, sizeof(u.login), "%s", login);
-	if (account_user_add(d, &u, NULL, id) != 0 || websess_create(d, id, (int64_t)time(NULL), token, &ws) != 0)
+	if (account_user_add(d, &u, NULL, id) != 0 ||
+	    websess_create(d, id, (int64_t)time(NULL), token, &ws) != 0)
 		return -1;
 	snprintf(cookie, cap, "kamer_session=%s", token);
 	return 0;

@@ -74,8 +74,9 @@ static void bootstrap_once_and_redeem_once(void **state)
 	assert_int_equal(account_user_by_login(d, "admin", &u, stored, sizeof(stored)), 0);
 	assert_string_equal(stored, ""); /* no usable password until the setup link is used */
 	assert_int_equal(password_hash("a new admin password", 20, hash), 0);
-	assert_int_equal(account_setup_redeem(d, "wrongwrongwrongwrongwrongwrong22", 1001, hash, uid),
-	                 ERR_NOTFOUND);
+	assert_int_equal(
+	    account_setup_redeem(d, "wrongwrongwrongwrongwrongwrong22", 1001, hash, uid),
+	    ERR_NOTFOUND);
 	assert_int_equal(account_setup_redeem(d, token, 1000 + 24 * 3600 + 1, hash, uid),
 	                 ERR_NOTFOUND); /* expired */
 	assert_int_equal(account_setup_redeem(d, token, 1001, hash, uid), 0);

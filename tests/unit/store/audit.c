@@ -85,9 +85,9 @@ static void triggers_refuse_changes(void **state)
 {
 	struct db *d = db_of(state);
 	fill(d, 2);
-	assert_int_not_equal(
-	    sqlite3_exec(db_sqlite(d), "UPDATE audit SET kind = 'x' WHERE seq = 1", NULL, NULL, NULL),
-	    SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(d), "UPDATE audit SET kind = 'x' WHERE seq = 1",
+	                                  NULL, NULL, NULL),
+	                     SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(db_sqlite(d), "DELETE FROM audit", NULL, NULL, NULL),
 	                     SQLITE_OK);
 }
@@ -136,7 +136,8 @@ static void a_rehashed_forgery_still_breaks_at_the_next_record(void **state)
 static void outbox_queues_only_for_configured_webhooks(void **state)
 {
 	struct db *d = db_of(state);
-	char secret[WEBHOOK_SECRET_HEX + 1], url[WEBHOOK_URL_MAX + 1], again[WEBHOOK_SECRET_HEX + 1];
+	char secret[WEBHOOK_SECRET_HEX + 1], url[WEBHOOK_URL_MAX + 1],
+	    again[WEBHOOK_SECRET_HEX + 1];
 	assert_int_equal(outbox_queue(d, "t1", "eventid0000000000000000000000001", "{}"), 0);
 	assert_int_equal(outbox_pending(d), 0);
 	assert_int_equal(webhook_config_set(d, "t1", "http://127.0.0.1:9/hook", secret), 0);
@@ -154,14 +155,16 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(intact_chain_verifies, tmpstore_open, tmpstore_close),
 	    cmocka_unit_test_setup_teardown(triggers_refuse_changes, tmpstore_open, tmpstore_close),
-	    cmocka_unit_test_setup_teardown(a_changed_record_is_found, tmpstore_open, tmpstore_close),
-	    cmocka_unit_test_setup_teardown(a_removed_record_is_found, tmpstore_open, tmpstore_close),
+	    cmocka_unit_test_setup_teardown(a_changed_record_is_found, tmpstore_open,
+	                                    tmpstore_close),
+	    cmocka_unit_test_setup_teardown(a_removed_record_is_found, tmpstore_open,
+	                                    tmpstore_close),
 	    cmocka_unit_test_setup_teardown(reordered_records_are_found, tmpstore_open,
 	                                    tmpstore_close),
 	    cmocka_unit_test_setup_teardown(a_rehashed_forgery_still_breaks_at_the_next_record,
 	                                    tmpstore_open, tmpstore_close),
-	    cmocka_unit_test_setup_teardown(outbox_queues_only_for_configured_webhooks, tmpstore_open,
-	                                    tmpstore_close),
+	    cmocka_unit_test_setup_teardown(outbox_queues_only_for_configured_webhooks,
+	                                    tmpstore_open, tmpstore_close),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
