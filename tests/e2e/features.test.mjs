@@ -161,7 +161,9 @@ test('chat, raised hand and a shared screen reach the others', { timeout: 180000
 
   // Screen: Alice shares; Bob and Carol decode it as a screen track, shown large with her name.
   await anna.getByRole('button', { name: 'Scherm delen' }).click();
-  assert.equal(await anna.locator('#ctl-screen').getAttribute('aria-pressed'), 'true');
+  // The button turns on once the browser hands over the screen (asynchronous).
+  await waitFor('the screen button on', async () =>
+    (await anna.locator('#ctl-screen').getAttribute('aria-pressed')) === 'true', 15000);
   for (const p of [bob, chloe]) {
     await p.locator('#screen-stage').waitFor({ state: 'visible', timeout: 30000 });
     assert.equal(await p.locator('#screen-stage').getAttribute('data-screen'), annaId);
