@@ -12,7 +12,7 @@ if [ "$mode" = bench ]; then
 	pkgs="$pkgs iproute2 janus"
 fi
 if [ "$mode" = test ]; then
-	pkgs="$pkgs clang libclang-rt-14-dev llvm libcmocka-dev chromium clang-format iproute2 sqlite3"
+	pkgs="$pkgs clang libclang-rt-14-dev llvm libcmocka-dev chromium clang-format iproute2 sqlite3 python3-icalendar"
 fi
 missing=""
 for p in $pkgs; do
