@@ -430,6 +430,11 @@ struct http *http_start(const char *listen, struct api *api, char *why, size_t w
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.max_http_header_pool = 64;
 	info.timeout_secs = 20;
+	/* A socket whose peer vanished (network cut) is noticed within seconds: its seat shows
+	   "reconnecting" to the others (docs/PROTOCOL.md) instead of looking alive. */
+	static const lws_retry_bo_t idle = {.secs_since_valid_ping = 3,
+	                                    .secs_since_valid_hangup = 8};
+	info.retry_and_idle_policy = &idle;
 	h->ctx = lws_create_context(&info);
 	if (!h->ctx) {
 		snprintf(why, why_cap, "cannot listen on %s", listen);

@@ -188,7 +188,7 @@ async function cutAndRestore(t, title, cutMs) {
     await p.getByRole('heading', { name: 'You left the meeting' }).waitFor();
     assert.deepEqual(p.problems, [], p.who);
   }
-  return { rejoins, eve };
+  return { rejoins, eve, sawReconnecting: await eve.evaluate(() => window.sawReconnecting) };
 }
 
 test('cut off for 10 s: the connections recover in place; same seat, one tile, media flowing', { timeout: 150000 }, (t) => withReport(async () => {
@@ -199,6 +199,8 @@ test('cut off for 10 s: the connections recover in place; same seat, one tile, m
 // silence, then DISCONNECTED_MS in media.js): the page rejoins over a new WebSocket with
 // `resume` and makes new peer connections (the ICE restart), all by itself.
 test('cut off for 20 s: the page rejoins with resume and new connections into the same seat', { timeout: 150000 }, (t) => withReport(async () => {
-  const { rejoins } = await cutAndRestore(t, 'Twintig', 2 * CUT_MS);
+  const { rejoins, sawReconnecting } = await cutAndRestore(t, 'Twintig', 2 * CUT_MS);
   assert.ok(rejoins >= 1, `the page rejoined (${rejoins})`);
+  // kamerd noticed the dead socket (WebSocket pings) and told the others.
+  assert.equal(sawReconnecting, true, 'Eve saw Dana as reconnecting');
 }));
