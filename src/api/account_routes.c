@@ -9,6 +9,7 @@
 #include "auth/password.h"
 #include "base/clock.h"
 #include "base/ct.h"
+#include "store/audit.h"
 #include "signal/json.h"
 
 void caller_identify(struct api *a, const struct http_req *rq, struct caller *c)
@@ -204,6 +205,68 @@ static void setup(struct api *a, const struct http_req *rq, struct http_resp *r)
 	start_session(a, &u, rq->source, r);
 }
 
+struct rows {
+	struct api *a;
+	json_t *arr;
+};
+
+static int user_row(void *arg, const struct user *u)
+{
+	struct rows *x = arg;
+	json_t *o = user_json(x->a, u);
+	json_object_set_new(o, "disabled", json_boolean(u->disabled));
+	json_array_append_new(x->arr, o);
+	return json_array_size(x->arr) >= 10000;
+}
+
+static int audit_row(void *arg, const struct audit_row *row)
+{
+	struct rows *x = arg;
+	json_error_t err;
+	json_t *detail = json_loads(row->detail, 0, &err);
+	json_array_append_new(x->arr,
+	                      json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:b, s:o, s:s}", "seq",
+	                                (json_int_t)row->seq, "at", (json_int_t)row->at, "kind",
+	                                row->kind, "actor", row->actor, "subject", row->subject,
+	                                "source", row->source, "security", row->security, "detail",
+	                                detail ? detail : json_object(), "hash", row->hash));
+	return 0;
+}
+
+/* What the organisation's roles see of it: a tenant admin its users, a security officer
+   its audit log (newest first). Always the caller's own tenant only. */
+static void tenant_views(struct api *a, const struct http_req *rq, struct http_resp *r, int audit)
+{
+	struct caller c;
+	caller_identify(a, rq, &c);
+	unsigned need = audit ? ROLE_SECURITY : ROLE_TENANT_ADMIN;
+	if (!c.authed) {
+		reply_error(r, 401, "auth", "log in first");
+		return;
+	}
+	if (!(c.user.roles & need)) {
+		reply_error(r, 403, "forbidden",
+		            audit ? "only a security officer reads the audit log"
+		                  : "only a tenant administrator lists the users");
+		return;
+	}
+	struct rows x = {a, json_array()};
+	int rc = audit ? audit_list(a->db, c.user.tenant, 1000, audit_row, &x)
+	               : account_user_list(a->db, c.user.tenant, user_row, &x);
+	if (rc != 0) {
+		json_decref(x.arr);
+		reply_error(r, 500, "internal", "could not read the store");
+		return;
+	}
+	if (audit)
+		event_record(a->db, &(struct audit_rec){.tenant = c.user.tenant,
+		                                        .actor = c.user.id,
+		                                        .kind = "audit.read",
+		                                        .subject = c.user.login,
+		                                        .source = rq->source});
+	reply_json(r, 200, json_pack("{s:o}", audit ? "records" : "users", x.arr));
+}
+
 int account_routes(struct api *a, const struct http_req *rq, struct http_resp *r)
 {
 	const char *p = rq->path;
@@ -214,6 +277,13 @@ int account_routes(struct api *a, const struct http_req *rq, struct http_resp *r
 			login(a, rq, r);
 		else
 			reply_error(r, 405, "method_not_allowed", "use POST");
+		return 1;
+	}
+	if (strcmp(p, "/api/v1/users") == 0 || strcmp(p, "/api/v1/audit") == 0) {
+		if (get)
+			tenant_views(a, rq, r, p[8] == 'a');
+		else
+			reply_error(r, 405, "method_not_allowed", "use GET");
 		return 1;
 	}
 	if (strcmp(p, "/api/v1/setup") == 0) {

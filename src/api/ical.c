@@ -91,6 +91,11 @@ char *ical_invite(const struct ical_event *e)
 	line(f, "DTSTART", t);
 	utc(e->end, t);
 	line(f, "DTEND", t);
+	if (e->repeat_days > 0 && e->repeat_count > 1) {
+		snprintf(v, sizeof(v), "FREQ=%s;COUNT=%d", e->repeat_days == 1 ? "DAILY" : "WEEKLY",
+		         e->repeat_count);
+		line(f, "RRULE", v);
+	}
 	escape(e->summary, v, sizeof(v));
 	line(f, "SUMMARY", v);
 	escape(e->description, v, sizeof(v));

@@ -13,8 +13,9 @@ struct ical_event {
 	const char *description;
 	const char *url; /* the personal link */
 	const char *organizer_name, *organizer_email;
-	const char *attendee_email; /* may be NULL */
-	int cancelled;              /* METHOD:CANCEL, STATUS:CANCELLED */
+	const char *attendee_email;    /* may be NULL */
+	int cancelled;                 /* METHOD:CANCEL, STATUS:CANCELLED */
+	int repeat_days, repeat_count; /* RRULE: every 1 or 7 days, so many times; 0 = once */
 };
 
 /* The calendar as a malloc'd string with CRLF line ends, or NULL. */

@@ -126,7 +126,7 @@ static int parse_hosts(struct meeting_req *m, json_t *arr, const char **why)
 static int check_fields(struct meeting_req *m, json_t *root, const char **why)
 {
 	static const char *const known[] = {"title", "start",  "end",      "level", "guests",
-	                                    "lobby", "locked", "invitees", "hosts"};
+	                                    "lobby", "locked", "invitees", "hosts", "repeat"};
 	const char *k;
 	json_t *v;
 	json_object_foreach(root, k, v)
@@ -186,6 +186,28 @@ static int check_fields(struct meeting_req *m, json_t *root, const char **why)
 	    get_flag(root, "lobby", MR_LOBBY, &m->lobby, &m->has) != 0 ||
 	    get_flag(root, "locked", MR_LOCKED, &m->locked, &m->has) != 0)
 		return ERR_PROTO;
+	json_t *rep = json_object_get(root, "repeat");
+	if (rep) {
+		*why =
+		    "repeat must be null or {\"every\": \"day\" or \"week\", \"count\": 2 to 52}";
+		m->repeat_count = 1;
+		if (!json_is_null(rep)) {
+			const char *every = json_string_value(json_object_get(rep, "every"));
+			json_t *count = json_object_get(rep, "count");
+			if (!json_is_object(rep) || json_object_size(rep) != 2 || !every ||
+			    !json_is_integer(count) || json_integer_value(count) < 2 ||
+			    json_integer_value(count) > LIM_REPEAT)
+				return ERR_PROTO;
+			if (strcmp(every, "day") == 0)
+				m->repeat_days = 1;
+			else if (strcmp(every, "week") == 0)
+				m->repeat_days = 7;
+			else
+				return ERR_PROTO;
+			m->repeat_count = (int)json_integer_value(count);
+		}
+		m->has |= MR_REPEAT;
+	}
 	json_t *inv = json_object_get(root, "invitees");
 	if (inv && parse_invitees(m, inv, why) != 0)
 		return ERR_PROTO;

@@ -18,6 +18,7 @@ enum {
 	MR_LOCKED = 1 << 6,
 	MR_INVITEES = 1 << 7,
 	MR_HOSTS = 1 << 8,
+	MR_REPEAT = 1 << 9,
 };
 
 struct meeting_invitee {
@@ -31,6 +32,8 @@ struct meeting_req {
 	int64_t start, end; /* Unix seconds */
 	char level[24];     /* a slug; checked against the policy table by the caller */
 	int guests, lobby, locked;
+	int repeat_days,
+	    repeat_count; /* "repeat": {"every": "day"|"week", "count": n}; null = once */
 	struct meeting_invitee invitees[LIM_INVITEES];
 	size_t ninvitees;
 	char hosts[LIM_HOSTS][LIM_LOGIN + 1];

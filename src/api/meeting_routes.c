@@ -90,6 +90,11 @@ static json_t *meeting_json(struct api *a, const struct meeting *m, int role)
 	    "title", m->title, "start", (json_int_t)m->start, "end", (json_int_t)m->end, "level",
 	    m->level, "guests", m->guests, "lobby", m->lobby, "locked", m->locked, "role",
 	    role == MEETING_HOST ? "host" : "invitee", "hosts", p.hosts, "invitees", p.invitees);
+	if (m->repeat_days > 0 && m->repeat_count > 1)
+		json_object_set_new(j, "repeat",
+		                    json_pack("{s:s, s:i}", "every",
+		                              m->repeat_days == 1 ? "day" : "week", "count",
+		                              m->repeat_count));
 	if (role == MEETING_HOST) {
 		struct people_acc inv = {a, NULL, json_array()};
 		invitation_list(a->db, m->id, add_invitation, &inv);
@@ -196,6 +201,10 @@ static void apply(struct meeting *m, const struct meeting_req *q)
 		m->lobby = q->lobby;
 	if (q->has & MR_LOCKED)
 		m->locked = q->locked;
+	if (q->has & MR_REPEAT) {
+		m->repeat_days = q->repeat_days;
+		m->repeat_count = q->repeat_count;
+	}
 }
 
 /* Resolves invitees' and hosts' logins first, so that nothing is stored on a bad name. */
@@ -320,6 +329,7 @@ static void create(struct ctx *x)
 	m->end = m->start + DEFAULT_DURATION;
 	snprintf(m->level, sizeof(m->level), DEFAULT_LEVEL);
 	m->lobby = 1;
+	m->repeat_count = 1;
 	apply(m, q);
 	if (m->end <= m->start) {
 		reply_error(x->r, 400, "bad_request", "end must come after start");
@@ -495,6 +505,8 @@ static void ics(struct ctx *x, const char *inv_id)
 	    .organizer_name = org.name,
 	    .organizer_email = org_email,
 	    .attendee_email = attendee,
+	    .repeat_days = x->m.repeat_days,
+	    .repeat_count = x->m.repeat_count,
 	};
 	char *text = ical_invite(&e);
 	if (!text) {

@@ -14,6 +14,7 @@
 #define LIM_EMAIL      254   /* bytes in an e-mail address (RFC 5321 path limit) */
 #define LIM_INVITEES   200   /* invitees named in one meeting request */
 #define LIM_HOSTS      16    /* hosts of one meeting */
+#define LIM_REPEAT     52    /* occurrences of a recurring meeting */
 #define LIM_RATE_KEYS  4096  /* sources and accounts tracked by each rate limiter */
 #define LIM_ID_LEN     32    /* characters in an identifier (base32 of 20 bytes) */
 

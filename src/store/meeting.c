@@ -40,7 +40,13 @@ static const char *const steps[] = {
     " secret TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL DEFAULT '',"
     " email TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX invitations_meeting ON invitations(meeting);",
+    /* 3: recurring meetings. */
+    "ALTER TABLE meetings ADD COLUMN repeat_days INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE meetings ADD COLUMN repeat_count INTEGER NOT NULL DEFAULT 1;",
 };
+
+/* The end of a meeting's last occurrence, in SQL. */
+#define LAST_END "(m.end_at + (m.repeat_count - 1) * m.repeat_days * 86400)"
 
 int meeting_init(struct db *d, char *why, size_t cap)
 {
@@ -55,7 +61,7 @@ void meeting_set_retention(struct db *d, int64_t seconds)
 
 #define M_COLS                                                                                     \
 	"m.id, m.tenant, m.creator, m.title, m.start_at, m.end_at, m.created_at, m.level,"         \
-	" m.guests, m.lobby, m.locked, m.sequence"
+	" m.guests, m.lobby, m.locked, m.sequence, m.repeat_days, m.repeat_count"
 
 static void meeting_row(sqlite3_stmt *st, struct meeting *m)
 {
@@ -71,6 +77,8 @@ static void meeting_row(sqlite3_stmt *st, struct meeting *m)
 	m->lobby = sqlite3_column_int(st, 9);
 	m->locked = sqlite3_column_int(st, 10);
 	m->sequence = (uint32_t)sqlite3_column_int64(st, 11);
+	m->repeat_days = sqlite3_column_int(st, 12);
+	m->repeat_count = sqlite3_column_int(st, 13);
 }
 
 int meeting_create(struct db *d, struct meeting *m)
@@ -80,8 +88,8 @@ int meeting_create(struct db *d, struct meeting *m)
 	m->created = sql_now();
 	sqlite3_stmt *st =
 	    sql_prep(d, "INSERT INTO meetings (id, tenant, creator, title, start_at,"
-	                " end_at, created_at, level, guests, lobby, locked, sequence)"
-	                " VALUES (?,?,?,?,?,?,?,?,?,?,?,0)");
+	                " end_at, created_at, level, guests, lobby, locked, sequence,"
+	                " repeat_days, repeat_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?,?)");
 	if (!st)
 		return ERR_IO;
 	sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
@@ -95,14 +103,16 @@ int meeting_create(struct db *d, struct meeting *m)
 	sqlite3_bind_int(st, 9, m->guests);
 	sqlite3_bind_int(st, 10, m->lobby);
 	sqlite3_bind_int(st, 11, m->locked);
+	sqlite3_bind_int(st, 12, m->repeat_days);
+	sqlite3_bind_int(st, 13, m->repeat_count > 0 ? m->repeat_count : 1);
 	m->sequence = 0;
 	return sql_done(st);
 }
 
 int meeting_get(struct db *d, const char *id, int64_t now, struct meeting *out)
 {
-	sqlite3_stmt *st =
-	    sql_prep(d, "SELECT " M_COLS " FROM meetings m WHERE m.id = ? AND m.end_at + ? >= ?");
+	sqlite3_stmt *st = sql_prep(d, "SELECT " M_COLS
+	                               " FROM meetings m WHERE m.id = ? AND " LAST_END " + ? >= ?");
 	if (!st)
 		return ERR_IO;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -119,6 +129,7 @@ int meeting_update(struct db *d, struct meeting *m)
 {
 	sqlite3_stmt *st = sql_prep(d, "UPDATE meetings SET title = ?, start_at = ?, end_at = ?,"
 	                               " level = ?, guests = ?, lobby = ?, locked = ?,"
+	                               " repeat_days = ?, repeat_count = ?,"
 	                               " sequence = sequence + 1 WHERE id = ? RETURNING sequence");
 	if (!st)
 		return ERR_IO;
@@ -129,7 +140,9 @@ int meeting_update(struct db *d, struct meeting *m)
 	sqlite3_bind_int(st, 5, m->guests);
 	sqlite3_bind_int(st, 6, m->lobby);
 	sqlite3_bind_int(st, 7, m->locked);
-	sqlite3_bind_text(st, 8, m->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, m->repeat_days);
+	sqlite3_bind_int(st, 9, m->repeat_count > 0 ? m->repeat_count : 1);
+	sqlite3_bind_text(st, 10, m->id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		m->sequence = (uint32_t)sqlite3_column_int64(st, 0);
@@ -247,7 +260,7 @@ int meeting_list_for_user(struct db *d, const char *user_id, int64_t now,
 {
 	sqlite3_stmt *st = sql_prep(d, "SELECT " M_COLS ", max(p.host) FROM meetings m"
 	                               " JOIN meeting_people p ON p.meeting = m.id"
-	                               " WHERE p.user_id = ? AND m.end_at + ? >= ?"
+	                               " WHERE p.user_id = ? AND " LAST_END " + ? >= ?"
 	                               " GROUP BY m.id ORDER BY m.start_at, m.id");
 	if (!st)
 		return ERR_IO;
@@ -331,7 +344,7 @@ int invitation_find(struct db *d, const char *secret, int64_t now, struct invita
 {
 	sqlite3_stmt *st =
 	    sql_prep(d, "SELECT " I_COLS " FROM invitations i JOIN meetings m"
-	                " ON m.id = i.meeting WHERE i.secret = ? AND m.end_at + ? >= ?");
+	                " ON m.id = i.meeting WHERE i.secret = ? AND " LAST_END " + ? >= ?");
 	if (!st)
 		return ERR_IO;
 	sqlite3_bind_text(st, 1, secret, -1, SQLITE_STATIC);
@@ -389,7 +402,7 @@ int invitation_list(struct db *d, const char *meeting,
 
 int meeting_expire(struct db *d, int64_t now)
 {
-	sqlite3_stmt *st = sql_prep(d, "DELETE FROM meetings WHERE end_at + ? < ?");
+	sqlite3_stmt *st = sql_prep(d, "DELETE FROM meetings AS m WHERE " LAST_END " + ? < ?");
 	if (!st)
 		return ERR_IO;
 	sqlite3_bind_int64(st, 1, retention);

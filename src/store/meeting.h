@@ -1,8 +1,9 @@
 /* meeting.h - meetings with their access policy, their people and invitations.
  *
  * A meeting stores its level's slug only; what the level allows is looked up in
- * auth/policy.c at the time of use (S8). Every identifier is rnd_id() (S1). Recurring
- * meetings do not exist yet: each meeting is one occurrence and expires on its own. */
+ * auth/policy.c at the time of use (S8). Every identifier is rnd_id() (S1). A recurring
+ * meeting is one record with a rule, not a record per occurrence: nothing is kept per
+ * occurrence (chat is never stored), and the record goes with its last occurrence. */
 #ifndef KAMER_STORE_MEETING_H
 #define KAMER_STORE_MEETING_H
 
@@ -24,6 +25,9 @@ struct meeting {
 	char level[24];              /* slug, auth/policy.h */
 	int guests, lobby, locked;
 	uint32_t sequence; /* bumped on every change (iCalendar SEQUENCE) */
+	/* A series: repeat_days apart (1 daily, 7 weekly; 0 = once), repeat_count times. The
+	   series keeps one record, kept until its last occurrence's end + retention. */
+	int repeat_days, repeat_count;
 };
 
 struct invitation {

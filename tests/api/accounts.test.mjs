@@ -2,7 +2,7 @@
 // out, session checks, and an administrator disabling a user.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKamerd, kamerctl, login, api, PASSWORD } from '../lib/kamerd.mjs';
+import { startKamerd, kamerctl, login, api, addTenant, addUser, PASSWORD } from '../lib/kamerd.mjs';
 
 test('first start prints a one-time setup link; it sets the admin password once', async () => {
   const k = await startKamerd();
@@ -54,6 +54,20 @@ test('me, logout, and a disabled user\'s sessions end', async () => {
     // Members without the host role cannot create meetings.
     const dave = await login(k.base, 'dave', PASSWORD);
     assert.equal((await api(k.base, dave, 'POST', '/api/v1/meetings', { title: 'x' })).status, 403);
+    // Roles of the organisation: a tenant admin lists its users, a security officer reads
+    // its audit log; nobody else does, and nobody sees another tenant's.
+    assert.equal((await api(k.base, dave, 'GET', '/api/v1/users')).status, 403);
+    assert.equal((await api(k.base, dave, 'GET', '/api/v1/audit')).status, 403);
+    const other = addTenant(k.dataDir, 'Elders');
+    addUser(k.dataDir, { tenant: other, login: 'erik', roles: ['member'], password: PASSWORD });
+    addUser(k.dataDir, { tenant: k.cast.tenant, login: 'sofie', roles: ['member', 'tenant-admin', 'security-officer'], password: PASSWORD });
+    const sofie = await login(k.base, 'sofie', PASSWORD);
+    const users = (await (await api(k.base, sofie, 'GET', '/api/v1/users')).json()).users.map((u) => u.login);
+    assert.deepEqual(users.sort(), ['alice', 'bob', 'carol', 'dave', 'sofie']);
+    const records = (await (await api(k.base, sofie, 'GET', '/api/v1/audit')).json()).records;
+    assert.ok(records.some((x) => x.kind === 'admin.user_disabled' && x.subject === 'carol'));
+    assert.ok(!records.some((x) => x.subject === 'erik'), 'another tenant\'s records stay hidden');
+    assert.ok(records.every((x) => /^[0-9a-f]{64}$/.test(x.hash)));
     // The admin's actions are in the audit log, and it verifies.
     const list = kamerctl(k.dataDir, ['audit', 'list']).stdout;
     assert.match(list, /admin\.user_disabled/);

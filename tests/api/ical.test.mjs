@@ -49,6 +49,13 @@ test('invitations are valid iCalendar with the personal link, and follow an edit
     assert.equal(again.uid, mine.uid);
     assert.ok(again.sequence > mine.sequence);
     assert.equal(again.start, '2026-11-18T12:06:40+00:00');
+    // A weekly series: one event with a rule, kept until its last occurrence.
+    const series = await api(k.base, alice, 'PATCH', `/api/v1/meetings/${m.id}`, { repeat: { every: 'week', count: 10 } });
+    assert.equal(series.status, 200);
+    assert.deepEqual((await series.json()).repeat, { every: 'week', count: 10 });
+    const weekly = parse(await (await api(k.base, alice, 'GET', `/api/v1/meetings/${m.id}/ics`)).text());
+    assert.equal(weekly.rrule, 'FREQ=WEEKLY;COUNT=10');
+    assert.equal((await api(k.base, alice, 'PATCH', `/api/v1/meetings/${m.id}`, { repeat: { every: 'month', count: 3 } })).status, 400);
     // An invitee may download it too; an outsider gets 404.
     const bob = await login(k.base, 'bob', PASSWORD);
     assert.equal((await api(k.base, bob, 'GET', `/api/v1/meetings/${m.id}/ics`)).status, 200);

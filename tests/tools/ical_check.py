@@ -41,6 +41,7 @@ out = {
     "organizer": str(ev.get("ORGANIZER")),
     "sequence": int(ev.get("SEQUENCE", -1)),
     "uid": str(ev.get("UID")),
+    "rrule": ev["RRULE"].to_ical().decode() if "RRULE" in ev else None,
 }
 print(json.dumps(out))
 if problems:

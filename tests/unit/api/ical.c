@@ -49,6 +49,20 @@ static void structure_and_line_ends(void **state)
 	free(t);
 }
 
+static void a_series_has_a_rule(void **state)
+{
+	(void)state;
+	struct ical_event e = event("Weekstart");
+	char *t = ical_invite(&e);
+	assert_null(strstr(t, "RRULE"));
+	free(t);
+	e.repeat_days = 7;
+	e.repeat_count = 12;
+	t = ical_invite(&e);
+	assert_non_null(strstr(t, "RRULE:FREQ=WEEKLY;COUNT=12\r\n"));
+	free(t);
+}
+
 static void text_is_escaped(void **state)
 {
 	(void)state;
@@ -93,6 +107,14 @@ static void meeting_requests(void **state)
 	assert_string_equal(q->invitees[1].email, "gast@example.org");
 	assert_string_equal(q->hosts[0], "carol");
 	assert_true(q->has & MR_LOBBY);
+	const char *rep = "{\"repeat\":{\"every\":\"day\",\"count\":5}}";
+	assert_int_equal(meeting_req_parse(q, rep, strlen(rep), &why), 0);
+	assert_int_equal(q->repeat_days, 1);
+	assert_int_equal(q->repeat_count, 5);
+	const char *once = "{\"repeat\":null}";
+	assert_int_equal(meeting_req_parse(q, once, strlen(once), &why), 0);
+	assert_true(q->has & MR_REPEAT);
+	assert_int_equal(q->repeat_days, 0);
 	assert_false(q->has & MR_GUESTS);
 	const char *bad[] = {
 	    "{\"title\":\"\"}",
@@ -105,6 +127,8 @@ static void meeting_requests(void **state)
 	    "{\"title\":\"x\",\"start\":1}",
 	    "[1]",
 	    "{\"title\":\"a\",\"title\":\"b\"}",
+	    "{\"repeat\":{\"every\":\"week\",\"count\":53}}",
+	    "{\"repeat\":{\"every\":\"week\"}}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;
@@ -124,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(structure_and_line_ends),
 	    cmocka_unit_test(text_is_escaped),
+	    cmocka_unit_test(a_series_has_a_rule),
 	    cmocka_unit_test(long_lines_fold_at_75_octets_between_characters),
 	    cmocka_unit_test(meeting_requests),
 	};

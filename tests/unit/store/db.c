@@ -50,12 +50,12 @@ static void modules_migrate_and_reopen(void **state)
 	struct db *d;
 	char why[128];
 	assert_int_equal(db_open(&d, dir, why, sizeof(why)), 0);
-	assert_int_equal(version_of(d, "meetings"), 2);
+	assert_int_equal(version_of(d, "meetings"), 3);
 	assert_int_equal(version_of(d, "accounts"), 1);
 	assert_int_equal(version_of(d, "audit"), 1);
 	db_close(d);
 	assert_int_equal(db_open(&d, dir, why, sizeof(why)), 0);
-	assert_int_equal(version_of(d, "meetings"), 2);
+	assert_int_equal(version_of(d, "meetings"), 3);
 	db_close(d);
 }
 

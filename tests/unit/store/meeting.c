@@ -139,6 +139,31 @@ static void invitations_revoke_and_expire(void **state)
 	meeting_set_retention(d, 7 * 24 * 3600);
 }
 
+static void a_series_is_kept_until_its_last_occurrence(void **state)
+{
+	struct db *d = db_of(state);
+	struct meeting m, got;
+	memset(&m, 0, sizeof(m));
+	strcpy(m.title, "Weekstart");
+	strcpy(m.level, "depv");
+	m.start = 100000;
+	m.end = 103600;
+	m.repeat_days = 7;
+	m.repeat_count = 4;
+	assert_int_equal(meeting_create(d, &m), 0);
+	meeting_set_retention(d, 3600);
+	int64_t last_end = m.end + 3 * 7 * 86400;
+	/* Long after the first occurrence, the series is still there... */
+	assert_int_equal(meeting_get(d, m.id, m.end + 7 * 86400, &got), 0);
+	assert_int_equal(got.repeat_days, 7);
+	assert_int_equal(got.repeat_count, 4);
+	assert_int_equal(meeting_expire(d, last_end + 3600), 0);
+	/* ...and goes with its last one. */
+	assert_int_equal(meeting_expire(d, last_end + 3601), 1);
+	assert_int_equal(meeting_get(d, m.id, 0, &got), ERR_NOTFOUND);
+	meeting_set_retention(d, 7 * 24 * 3600);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +175,8 @@ int main(void)
 	                                    tmpstore_open, tmpstore_close),
 	    cmocka_unit_test_setup_teardown(invitations_revoke_and_expire, tmpstore_open,
 	                                    tmpstore_close),
+	    cmocka_unit_test_setup_teardown(a_series_is_kept_until_its_last_occurrence,
+	                                    tmpstore_open, tmpstore_close),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
