@@ -8,6 +8,7 @@ export class WebhookReceiver {
     this.events = [];   // verified events, in arrival order
     this.bad = [];      // requests whose signature did not verify
     this.failWith = 0;  // answer this status instead of 204 while non-zero
+    this.refused = [];  // ids of the verified events answered with failWith
     this.secrets = [];  // the secrets kamerctl printed (one per tenant)
     this.server = null;
     this.port = 0;
@@ -31,6 +32,7 @@ export class WebhookReceiver {
           return;
         }
         if (this.failWith) {
+          this.refused.push(req.headers['x-kamer-event']);
           res.writeHead(this.failWith).end();
           return;
         }

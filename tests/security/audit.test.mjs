@@ -101,3 +101,28 @@ test('S7: events raised while the receiver is down arrive once each after a rest
   assert.deepEqual(st2, { code: 0, signal: null });
   rmSync(s.k.dataDir, { recursive: true, force: true });
 });
+
+test('S7: events the receiver answers with 500 are retried until taken, and taken once', { timeout: 90000 }, async () => {
+  const s = await stage(['--rate-limit', '1000']);
+  await s.rx.waitFor('admin.webhook_set', 10000);
+  const before = s.rx.events.length;
+  s.rx.failWith = 500; // the security contact is up but broken
+  for (let i = 0; i < 3; i++) await (await fetch(`${s.k.base}/m/${randomId()}`)).text();
+  let deadline = Date.now() + 20000;
+  while (new Set(s.rx.refused).size < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(new Set(s.rx.refused).size >= 3, `refused ${JSON.stringify(s.rx.refused)}`);
+  assert.equal(s.rx.events.length, before, 'nothing counts as taken while the receiver fails');
+  s.rx.failWith = 0;
+  deadline = Date.now() + 60000;
+  const got = () => s.rx.events.slice(before).filter((e) => e.kind === 'lookup.failed');
+  while (got().length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 1500)); // and no more come
+  const ids = got().map((e) => `${e.path} ${e.id}`);
+  assert.equal(ids.length, 3, JSON.stringify(s.rx.kinds()));
+  assert.equal(new Set(ids).size, 3, 'no event arrived twice');
+  for (const e of got()) assert.ok(s.rx.refused.includes(e.id), 'the event taken is the one refused before');
+  assert.deepEqual(s.rx.bad, []);
+  const st = await s.k.stop();
+  await s.rx.stop();
+  assert.deepEqual(st, { code: 0, signal: null });
+});

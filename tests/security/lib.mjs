@@ -76,3 +76,16 @@ export function headersOf(r) {
   r.headers.forEach((v, k) => { if (k !== 'date') h[k] = v; });
   return h;
 }
+
+/**
+ * The trace an attack must leave: the event at the security contact's webhook and the
+ * audit record it names (same seq, same kind). Resolves to both; throws if either lacks.
+ */
+export async function traced(s, kind, pred = () => true, timeoutMs = 10000) {
+  const e = await s.rx.waitFor(kind, timeoutMs, pred);
+  const a = auditList(s.k.dataDir).find((r) => r.seq === e.audit.seq);
+  if (!a || a.kind !== kind) {
+    throw new Error(`webhook ${kind} names audit record ${e.audit.seq}, which is ${JSON.stringify(a)}`);
+  }
+  return { event: e, record: a };
+}
