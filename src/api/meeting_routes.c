@@ -31,7 +31,8 @@ struct ctx {
 	int role; /* MEETING_* */
 };
 
-static void record(struct ctx *x, const char *kind, const char *subject, int security)
+static void record_detail(struct ctx *x, const char *kind, const char *subject, int security,
+                          const char *detail)
 {
 	event_record(x->a->db,
 	             &(struct audit_rec){.tenant = x->m.tenant[0] ? x->m.tenant : x->c.user.tenant,
@@ -39,7 +40,21 @@ static void record(struct ctx *x, const char *kind, const char *subject, int sec
 	                                 .kind = kind,
 	                                 .subject = subject,
 	                                 .source = x->rq->source,
+	                                 .detail = detail,
 	                                 .security = security});
+}
+
+static void record(struct ctx *x, const char *kind, const char *subject, int security)
+{
+	record_detail(x, kind, subject, security, NULL);
+}
+
+/* Asking for more than the server or the level allows is told to the security contact. */
+static void refused(struct ctx *x, const char *reason, const struct meeting *m)
+{
+	char detail[160];
+	snprintf(detail, sizeof(detail), "{\"reason\":\"%s\",\"level\":\"%s\"}", reason, m->level);
+	record_detail(x, "meeting.refused", m->id[0] ? m->id : "new", 1, detail);
 }
 
 /* ---- JSON ---- */
@@ -164,6 +179,7 @@ static int check_policy(struct ctx *x, const struct meeting *m)
 		snprintf(msg, sizeof(msg), "%s is above this server's ceiling, %s",
 		         policy_of(l)->label_en, policy_of((enum level)x->a->ceiling)->label_en);
 		reply_error(x->r, 422, "above_ceiling", msg);
+		refused(x, "ceiling", m);
 		return -1;
 	}
 	const struct level_policy *p = policy_of(l);
@@ -171,11 +187,13 @@ static int check_policy(struct ctx *x, const struct meeting *m)
 		snprintf(msg, sizeof(msg), "%s does not allow guests without an account",
 		         p->label_en);
 		reply_error(x->r, 422, "policy", msg);
+		refused(x, "guests", m);
 		return -1;
 	}
 	if (!m->lobby && p->lobby_forced) {
 		snprintf(msg, sizeof(msg), "%s requires the lobby", p->label_en);
 		reply_error(x->r, 422, "policy", msg);
+		refused(x, "lobby", m);
 		return -1;
 	}
 	return 0;

@@ -41,8 +41,8 @@ static const char *const steps[] = {
     " email TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX invitations_meeting ON invitations(meeting);",
     /* 3: recurring meetings. */
-    "ALTER TABLE meetings ADD COLUMN repeat_days INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE meetings ADD COLUMN repeat_count INTEGER NOT NULL DEFAULT 1;",
+    ("ALTER TABLE meetings ADD COLUMN repeat_days INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE meetings ADD COLUMN repeat_count INTEGER NOT NULL DEFAULT 1;"),
 };
 
 /* The end of a meeting's last occurrence, in SQL. */
