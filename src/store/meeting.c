@@ -271,7 +271,7 @@ int meeting_list_for_user(struct db *d, const char *user_id, int64_t now,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct meeting m;
 		meeting_row(st, &m);
-		if (cb(arg, &m, sqlite3_column_int(st, 12) ? MEETING_HOST : MEETING_INVITEE) != 0)
+		if (cb(arg, &m, sqlite3_column_int(st, 14) ? MEETING_HOST : MEETING_INVITEE) != 0)
 			break;
 	}
 	sqlite3_finalize(st);

@@ -77,6 +77,13 @@ static int count_cb(void *arg, const struct meeting *m, int role)
 	return 0;
 }
 
+static int role_cb(void *arg, const struct meeting *m, int role)
+{
+	(void)m;
+	*(int *)arg = role;
+	return 0;
+}
+
 static void list_for_user_sees_only_own(void **state)
 {
 	struct db *d = db_of(state);
@@ -90,6 +97,11 @@ static void list_for_user_sees_only_own(void **state)
 	n = 0;
 	assert_int_equal(meeting_list_for_user(d, "mallory", 100000, count_cb, &n), 0);
 	assert_int_equal(n, 0);
+	int role = -1;
+	assert_int_equal(meeting_list_for_user(d, "bob", 100000, role_cb, &role), 0);
+	assert_int_equal(role, MEETING_INVITEE);
+	assert_int_equal(meeting_list_for_user(d, "host1", 100000, role_cb, &role), 0);
+	assert_int_equal(role, MEETING_HOST); /* the list says who hosts */
 }
 
 static void rotation_moves_everything_and_kills_the_old_id(void **state)
