@@ -36,6 +36,14 @@ const sessions = {};
 function netUp() {
   ip('netns', 'add', NS);
   ip('link', 'add', VETH_HOST, 'type', 'veth', 'peer', 'name', VETH_NS, 'netns', NS);
+  // No IPv6 on the pair: its link-local addresses arrive a second or two after the link
+  // comes up, and Chromium then fails requests in flight with ERR_NETWORK_CHANGED.
+  for (const [args, dev] of [[[], VETH_HOST], [['netns', 'exec', NS], VETH_NS], [['netns', 'exec', NS], 'lo']]) {
+    try {
+      execFileSync(args.length ? 'ip' : 'sysctl', [...args, ...(args.length ? ['sysctl'] : []),
+        '-qw', `net.ipv6.conf.${dev}.disable_ipv6=1`]);
+    } catch { /* no IPv6 in this kernel: nothing to disable */ }
+  }
   ip('addr', 'add', `${HOST_ADDR}/30`, 'dev', VETH_HOST);
   ip('link', 'set', VETH_HOST, 'up');
   ip('netns', 'exec', NS, 'ip', 'addr', 'add', `${NET}.2/30`, 'dev', VETH_NS);
@@ -98,10 +106,18 @@ async function person(browser, name, user) {
 }
 
 async function joinAs(p, url, name) {
-  await p.goto(url);
-  await p.locator('#name').fill(name);
-  await p.getByRole('button', { name: 'Join', exact: true }).click();
-  await p.locator('#view-meeting').waitFor({ state: 'visible' });
+  // Twice at most: a browser in a fresh namespace may see its network change once.
+  for (let attempt = 1; ; attempt++) {
+    await p.goto(url);
+    await p.locator('#name').fill(name);
+    await p.getByRole('button', { name: 'Join', exact: true }).click();
+    try {
+      await p.locator('#view-meeting').waitFor({ state: 'visible', timeout: 15000 });
+      return;
+    } catch (e) {
+      if (attempt === 2) throw e;
+    }
+  }
 }
 
 /** Frames decoded on the video in participant pid's tile, as seen by page p. */
