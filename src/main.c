@@ -19,6 +19,7 @@
 #include "store/account.h"
 #include "store/meeting.h"
 #include "api/routes.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "net/udp.h"
 #include "rtc/srtp.h"
@@ -41,24 +42,27 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kamerd [options]\n"
-	           "\n"
-	           "  --data-dir DIR       where the store lives (default " DEFAULT_DATA_DIR ")\n"
-	           "  --listen ADDR:PORT   HTTP and WebSocket (default " DEFAULT_LISTEN ")\n"
-	           "  --media ADDR:PORT    the one UDP port for all media (default " DEFAULT_MEDIA
-	           ")\n"
-	           "  --announce ADDR      address put in ICE candidates when it differs from the\n"
-	           "                       bound one (e.g. this machine's LAN address)\n"
-	           "  --ceiling LEVEL      the highest classification this server carries:\n"
-	           "                       ongerubriceerd, depv (default), stg-confidentieel,\n"
-	           "                       stg-geheim, stg-zeer-geheim\n"
-	           "  --retention-hours N  how long a meeting is kept after its end (default 168)\n"
-	           "  --secure-cookies     kamerd is behind TLS: session cookies get Secure\n"
-	           "  --rate-limit N       failed look-ups, joins or logins allowed per address\n"
-	           "                       and minute (default 20; per account N/2, overall 50N)\n"
-	           "  --verbose            log more\n"
-	           "  --help               this text\n"
-	           "  --version            the version\n");
+	fprintf(f,
+	        "usage: kamerd [options]\n"
+	        "\n"
+	        "  --data-dir DIR       where the store lives (default " DEFAULT_DATA_DIR ")\n"
+	        "  --listen ADDR:PORT   HTTP and WebSocket (default " DEFAULT_LISTEN ")\n"
+	        "  --media ADDR:PORT    the first UDP port for media (default " DEFAULT_MEDIA ");\n"
+	        "                       media worker i uses PORT + i\n"
+	        "  --media-workers N    media threads, each carrying whole rooms (default:\n"
+	        "                       one per CPU kamerd may run on; at most 64)\n"
+	        "  --announce ADDR      address put in ICE candidates when it differs from the\n"
+	        "                       bound one (e.g. this machine's LAN address)\n"
+	        "  --ceiling LEVEL      the highest classification this server carries:\n"
+	        "                       ongerubriceerd, depv (default), stg-confidentieel,\n"
+	        "                       stg-geheim, stg-zeer-geheim\n"
+	        "  --retention-hours N  how long a meeting is kept after its end (default 168)\n"
+	        "  --secure-cookies     kamerd is behind TLS: session cookies get Secure\n"
+	        "  --rate-limit N       failed look-ups, joins or logins allowed per address\n"
+	        "                       and minute (default 20; per account N/2, overall 50N)\n"
+	        "  --verbose            log more\n"
+	        "  --help               this text\n"
+	        "  --version            the version\n");
 }
 
 int main(int argc, char **argv)
@@ -70,6 +74,7 @@ int main(int argc, char **argv)
 	long retention_hours = 168;
 	int secure_cookies = 0;
 	long rate = 20;
+	long workers = 0;
 	static const struct option opts[] = {
 	    {"data-dir", required_argument, NULL, 'd'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -82,6 +87,7 @@ int main(int argc, char **argv)
 	    {"retention-hours", required_argument, NULL, 'r'},
 	    {"secure-cookies", no_argument, NULL, 's'},
 	    {"rate-limit", required_argument, NULL, 'R'},
+	    {"media-workers", required_argument, NULL, 'w'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -117,6 +123,16 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'w': {
+			char *end;
+			workers = strtol(optarg, &end, 10);
+			if (*end || workers < 1 || workers > LIM_MEDIA_WORKERS) {
+				fprintf(stderr, "kamerd: --media-workers wants 1 to %d\n",
+				        LIM_MEDIA_WORKERS);
+				return 2;
+			}
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kamerd 0.1.0\n"); return 0;
 		default: usage(stderr); return 2;
@@ -128,6 +144,7 @@ int main(int argc, char **argv)
 	}
 	struct media_config mc;
 	memset(&mc, 0, sizeof(mc));
+	mc.workers = (unsigned)workers;
 	socklen_t mlen;
 	if (addr_parse(media_addr, &mc.bind, &mlen) != 0) {
 		fprintf(stderr, "kamerd: --media wants ADDR:PORT, got '%s'\n", media_addr);
@@ -214,7 +231,12 @@ int main(int argc, char **argv)
 	socklen_t ll;
 	if (addr_parse(listen, &ls, &ll) == 0)
 		addr_host((struct sockaddr *)&ls, host, sizeof(host));
-	log_info("main", "media on UDP %s:%u (candidates announce %s)", host, media_port(media),
+	char ports[LIM_MEDIA_WORKERS * 6 + 1] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < media_workers(media); i++)
+		used += (size_t)snprintf(ports + used, sizeof(ports) - used, "%s%u", i ? "," : "",
+		                         media_port(media, media_handle(0, (unsigned)i)));
+	log_info("main", "media on UDP ports %s, one worker each (candidates announce %s)", ports,
 	         media_announce(media));
 	char base[128];
 	snprintf(base, sizeof(base), "http://%s%s%s:%d", strchr(host, ':') ? "[" : "", host,

@@ -9,7 +9,9 @@
 
 char *metrics_render(struct media *m, struct signal *sig)
 {
-	const struct media_counters *c = media_counters(m);
+	struct media_counters total;
+	const struct media_counters *c = &total;
+	media_counters_total(m, &total);
 	char *out = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
@@ -57,16 +59,28 @@ char *metrics_render(struct media *m, struct signal *sig)
 	        (unsigned long long)c->drop_unknown);
 	fprintf(f, "kamer_drops_total{reason=\"send_failed\"} %llu\n",
 	        (unsigned long long)c->tx_failed);
-	fprintf(f,
-	        "# HELP kamer_worker_cpu_seconds_total CPU time of each media thread.\n"
-	        "# TYPE kamer_worker_cpu_seconds_total counter\n"
-	        "kamer_worker_cpu_seconds_total{worker=\"0\"} %.6f\n",
-	        media_cpu_seconds(m));
-	C("loop_ticks_total", "Ticks of the media loop (every 20 ms).", c->loop_ticks);
-	C("loop_lag_microseconds_total", "Sum of how late the media loop's ticks ran.",
-	  c->loop_lag_us);
-	G("loop_lag_max_microseconds", "The latest any tick of the media loop ran.",
-	  c->loop_lag_max_us);
+	G("media_workers", "Media worker threads.", media_workers(m));
+	size_t nw = media_workers(m);
+	/* Per worker: a busy worker shows in its own lag, not in an average over all. */
+	fprintf(f, "# HELP kamer_worker_cpu_seconds_total CPU time of each media worker.\n"
+	           "# TYPE kamer_worker_cpu_seconds_total counter\n");
+	for (size_t i = 0; i < nw; i++)
+		fprintf(f, "kamer_worker_cpu_seconds_total{worker=\"%zu\"} %.6f\n", i,
+		        media_worker_cpu_seconds(m, i));
+#define W(name, type, help, field)                                                                 \
+	fprintf(f, "# HELP kamer_" name " " help "\n# TYPE kamer_" name " " type "\n");            \
+	for (size_t i = 0; i < nw; i++)                                                            \
+		fprintf(f, "kamer_" name "{worker=\"%zu\"} %llu\n", i,                             \
+		        (unsigned long long)atomic_load(&media_worker_counters(m, i)->field));
+	W("worker_participants", "gauge", "Participants each media worker carries.", participants);
+	W("worker_packets_forwarded_total", "counter", "RTP packets each media worker forwarded.",
+	  forwarded);
+	W("loop_ticks_total", "counter", "Ticks of each worker's loop (every 20 ms).", loop_ticks);
+	W("loop_lag_microseconds_total", "counter", "Sum of how late each worker's ticks ran.",
+	  loop_lag_us);
+	W("loop_lag_max_microseconds", "gauge", "The latest any tick of each worker ran.",
+	  loop_lag_max_us);
+#undef W
 #undef G
 #undef C
 	if (fclose(f) != 0) {

@@ -21,7 +21,8 @@
 /* Media plane */
 #define LIM_ROOMS             1024 /* rooms at once */
 #define LIM_ROOM_PARTICIPANTS 64   /* participants in one room */
-#define LIM_CONNS             4096 /* transports (ICE/DTLS) at once */
+#define LIM_CONNS             4096 /* transports (ICE/DTLS) at once, per media worker */
+#define LIM_MEDIA_WORKERS     64   /* media worker threads (a handle has 8 bits for one) */
 #define LIM_TRACKS_PER_PUB    4    /* tracks one participant may publish */
 #define LIM_SUB_TRACKS        256  /* tracks one subscriber may receive */
 #define LIM_PACKET            1500 /* bytes in one UDP datagram we handle */

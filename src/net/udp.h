@@ -15,6 +15,7 @@ int addr_parse(const char *s, struct sockaddr_storage *sa, socklen_t *salen);
 /* "ADDR" (no port) for SDP candidates; into out. */
 int addr_host(const struct sockaddr *sa, char *out, size_t cap);
 uint16_t addr_port(const struct sockaddr *sa);
+void addr_set_port(struct sockaddr *sa, uint16_t port);
 /* 1 if both hold the same family, address and port. */
 int addr_equal(const struct sockaddr *a, const struct sockaddr *b);
 socklen_t addr_len(const struct sockaddr *sa);

@@ -1,5 +1,5 @@
-/* internal.h - what media.c (transports) and room.c (forwarding) share, on the media thread only.
- */
+/* internal.h - what worker.c (transports) and room.c (forwarding) share, on a worker's thread
+ * only. */
 #ifndef KAMER_SFU_INTERNAL_H
 #define KAMER_SFU_INTERNAL_H
 
@@ -10,12 +10,21 @@
 #include "rtc/rtp.h"
 #include "rtc/srtp.h"
 #include "sfu/media.h"
+#include "sfu/worker.h"
 
 struct participant;
+struct worker;
+
+/* A counter has one writer, its worker: a plain add published with a relaxed store, which
+   costs no locked instruction per packet. Readers on other threads load it relaxed. */
+#define CTR_ADD(ctr, field, v)                                                                     \
+	atomic_store_explicit(&(ctr)->field,                                                       \
+	                      atomic_load_explicit(&(ctr)->field, memory_order_relaxed) + (v),     \
+	                      memory_order_relaxed)
 
 /* One ICE-lite/DTLS-SRTP transport. */
 struct conn {
-	struct media *m;
+	struct worker *w;
 	struct participant *part;
 	enum media_role role;
 	char ufrag[MEDIA_UFRAG_LEN + 1];
@@ -33,29 +42,29 @@ struct conn {
 /* Protects a copy of plain with the conn's keys (payload type set to pt) and queues it. */
 void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt);
 void conn_send_rtcp(struct conn *c, const uint8_t *plain, size_t len);
-struct media_counters *media_counters_rw(struct media *m);
+struct media_counters *worker_counters_rw(struct worker *w);
 /* Frees a transport that room.c no longer uses. */
-void media_conn_release(struct conn *c);
+void worker_conn_release(struct conn *c);
 
 /* The head of the media thread's participant list (owned by room.c). */
-struct participant **media_participants(struct media *m);
+struct participant **worker_participants(struct worker *w);
 
 /* room.c */
-struct participant *room_participant(struct media *m, uint64_t handle, int create);
+struct participant *room_participant(struct worker *w, uint64_t handle, int create);
 void room_set_conn(struct participant *p, struct conn *c);
-void room_publish(struct media *m, struct participant *p, const struct media_track_spec *t,
+void room_publish(struct worker *w, struct participant *p, const struct media_track_spec *t,
                   size_t n);
-void room_subscribe(struct media *m, struct participant *p, const struct media_sub_spec *s,
+void room_subscribe(struct worker *w, struct participant *p, const struct media_sub_spec *s,
                     size_t n);
 /* Frees the participant; its conns are freed by the caller first through the detach callback. */
-void room_remove(struct media *m, struct participant *p, void (*conn_free)(struct conn *));
+void room_remove(struct worker *w, struct participant *p, void (*conn_free)(struct conn *));
 void room_on_ready(struct conn *c);
 void room_on_rtp(struct conn *c, uint8_t *p, size_t len, const struct rtp_hdr *h);
 void room_on_rtcp(struct conn *c, const uint8_t *p, size_t len);
-void room_periodic(struct media *m, uint64_t now_us);
+void room_periodic(struct worker *w, uint64_t now_us);
 void room_mute(struct participant *p, enum media_kind kind, int muted);
 /* Each publisher's loudness now; how many were written. */
-size_t room_levels(struct media *m, struct media_level *out, size_t cap, uint64_t now_us);
-void room_free_all(struct media *m, void (*conn_free)(struct conn *));
+size_t room_levels(struct worker *w, struct media_level *out, size_t cap, uint64_t now_us);
+void room_free_all(struct worker *w, void (*conn_free)(struct conn *));
 
 #endif

@@ -1,9 +1,11 @@
-/* media.h - the media plane: one UDP port, ICE-lite, DTLS-SRTP and forwarding, on its own thread.
+/* media.h - the media plane: ICE-lite, DTLS-SRTP and forwarding on worker threads.
  *
- * The control plane never touches media state: it sends commands through a
- * queue (media_conn_add, media_publish, ...) and reads counters. Participants
- * are named by opaque 64-bit handles that the control plane chooses and never
- * shows to clients. */
+ * One worker per core, each with its own UDP port; every room is pinned to one
+ * worker, so a room's packets never cross threads and workers share nothing.
+ * The control plane never touches media state: it sends commands through each
+ * worker's queue (media_conn_add, media_publish, ...) and reads counters.
+ * Participants are named by opaque 64-bit handles that the control plane chooses
+ * (media_handle) and never shows to clients. */
 #ifndef KAMER_SFU_MEDIA_H
 #define KAMER_SFU_MEDIA_H
 
@@ -21,11 +23,12 @@ enum media_role { MEDIA_PUB = 0, MEDIA_SUB = 1 };
 enum media_kind { MEDIA_AUDIO = 0, MEDIA_VIDEO = 1 };
 
 struct media_config {
-	struct sockaddr_storage bind; /* the one UDP port */
+	struct sockaddr_storage bind; /* worker i binds this port + i; all ephemeral if 0 */
 	char announce[64];            /* address for ICE candidates; "" = the bound one */
+	unsigned workers;             /* 0: one per CPU this process may run on */
 };
 
-/* Counters read by the control plane; written only by the media thread. */
+/* Counters of one worker, written only by its thread, read by the control plane. */
 struct media_counters {
 	_Atomic uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_failed;
 	_Atomic uint64_t forwarded, rtx_sent, nacks_rx, nacks_tx, plis_rx, plis_tx;
@@ -47,17 +50,30 @@ struct media_counters {
 
 struct media;
 
-/* Binds the port and starts the thread. NULL with a reason in why on failure. */
+/* Binds the ports and starts the workers. NULL with a reason in why on failure. */
 struct media *media_start(const struct media_config *cfg, char *why, size_t why_cap);
-/* Stops the thread and frees everything. */
+/* Stops the workers and frees everything. */
 void media_stop(struct media *m);
 
 const char *media_fingerprint(const struct media *m);
 const char *media_announce(const struct media *m);
-uint16_t media_port(const struct media *m);
-const struct media_counters *media_counters(const struct media *m);
-/* CPU time the media thread has used. */
-double media_cpu_seconds(const struct media *m);
+
+/* A handle's low 8 bits name the worker that carries the participant. The control
+   plane gives every participant of a room the same worker. */
+#define MEDIA_WORKER_BITS 8
+static inline uint64_t media_handle(uint64_t seq, unsigned worker)
+{
+	return seq << MEDIA_WORKER_BITS | worker;
+}
+/* The UDP port of the worker that carries this participant, for its ICE candidate. */
+uint16_t media_port(const struct media *m, uint64_t participant);
+
+size_t media_workers(const struct media *m);
+const struct media_counters *media_worker_counters(const struct media *m, size_t worker);
+/* CPU time one worker's thread has used. */
+double media_worker_cpu_seconds(const struct media *m, size_t worker);
+/* All workers' counters added up (loop_lag_max_us: the largest). */
+void media_counters_total(const struct media *m, struct media_counters *out);
 
 /* A transport (one RTCPeerConnection) of a participant. */
 struct media_conn_spec {
@@ -82,7 +98,8 @@ struct media_sub_spec {
 	uint8_t out_pt; /* payload type in the subscriber's SDP */
 };
 
-/* Commands, executed in order on the media thread. 0, or ERR_LIMIT when the queue is full. */
+/* Commands, executed in order on the participant's worker. 0, or ERR_LIMIT when its queue is
+   full. */
 int media_conn_add(struct media *m, const struct media_conn_spec *s);
 int media_publish(struct media *m, uint64_t participant, const struct media_track_spec *t,
                   size_t n);

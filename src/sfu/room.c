@@ -56,9 +56,9 @@ struct participant {
 	struct participant *next;
 };
 
-struct participant *room_participant(struct media *m, uint64_t handle, int create)
+struct participant *room_participant(struct worker *w, uint64_t handle, int create)
 {
-	struct participant **head = media_participants(m);
+	struct participant **head = worker_participants(w);
 	for (struct participant *p = *head; p; p = p->next) {
 		if (p->handle == handle)
 			return p;
@@ -72,7 +72,7 @@ struct participant *room_participant(struct media *m, uint64_t handle, int creat
 	p->rtcp_ssrc = rnd_u32();
 	p->next = *head;
 	*head = p;
-	atomic_fetch_add(&media_counters_rw(m)->participants, 1);
+	CTR_ADD(worker_counters_rw(w), participants, 1);
 	return p;
 }
 
@@ -80,7 +80,7 @@ void room_set_conn(struct participant *p, struct conn *c)
 {
 	struct conn **slot = c->role == MEDIA_PUB ? &p->pub : &p->sub;
 	if (*slot)
-		media_conn_release(*slot);
+		worker_conn_release(*slot);
 	*slot = c;
 	c->part = p;
 }
@@ -98,7 +98,7 @@ static void request_keyframe(struct track *t, int force)
 	int n = rtcp_write_pli(buf, sizeof(buf), t->owner->rtcp_ssrc, t->ssrc);
 	if (n > 0) {
 		conn_send_rtcp(pub, buf, (size_t)n);
-		atomic_fetch_add(&media_counters_rw(pub->m)->plis_tx, 1);
+		CTR_ADD(worker_counters_rw(pub->w), plis_tx, 1);
 	}
 }
 
@@ -130,10 +130,10 @@ static void track_free(struct track *t)
 	free(t);
 }
 
-void room_publish(struct media *m, struct participant *p, const struct media_track_spec *spec,
+void room_publish(struct worker *w, struct participant *p, const struct media_track_spec *spec,
                   size_t n)
 {
-	(void)m;
+	(void)w;
 	/* A new publication replaces the old one: its subscribers are told by a new offer. */
 	for (size_t i = 0; i < p->ntracks; i++)
 		track_free(p->tracks[i]);
@@ -169,7 +169,7 @@ static struct track *find_track(struct participant *p, uint32_t ssrc)
 	return NULL;
 }
 
-void room_subscribe(struct media *m, struct participant *p, const struct media_sub_spec *s,
+void room_subscribe(struct worker *w, struct participant *p, const struct media_sub_spec *s,
                     size_t n)
 {
 	for (size_t i = 0; i < p->nsubs; i++) {
@@ -180,7 +180,7 @@ void room_subscribe(struct media *m, struct participant *p, const struct media_s
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct participant *pub = room_participant(m, s[i].publisher, 0);
+		struct participant *pub = room_participant(w, s[i].publisher, 0);
 		struct track *t = pub && pub != p ? find_track(pub, s[i].ssrc) : NULL;
 		if (!t)
 			continue;
@@ -223,9 +223,9 @@ void room_subscribe(struct media *m, struct participant *p, const struct media_s
 	}
 }
 
-void room_remove(struct media *m, struct participant *p, void (*conn_free)(struct conn *))
+void room_remove(struct worker *w, struct participant *p, void (*conn_free)(struct conn *))
 {
-	struct participant **head = media_participants(m);
+	struct participant **head = worker_participants(w);
 	for (struct participant **pp = head; *pp; pp = &(*pp)->next) {
 		if (*pp == p) {
 			*pp = p->next;
@@ -245,14 +245,14 @@ void room_remove(struct media *m, struct participant *p, void (*conn_free)(struc
 	if (p->sub)
 		conn_free(p->sub);
 	free(p);
-	atomic_fetch_sub(&media_counters_rw(m)->participants, 1);
+	CTR_ADD(worker_counters_rw(w), participants, (uint64_t)-1);
 }
 
-void room_free_all(struct media *m, void (*conn_free)(struct conn *))
+void room_free_all(struct worker *w, void (*conn_free)(struct conn *))
 {
-	struct participant **head = media_participants(m);
+	struct participant **head = worker_participants(w);
 	while (*head)
-		room_remove(m, *head, conn_free);
+		room_remove(w, *head, conn_free);
 }
 
 void room_on_ready(struct conn *c)
@@ -266,11 +266,11 @@ void room_on_ready(struct conn *c)
 
 void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr *h)
 {
-	struct media_counters *ctr = media_counters_rw(c->m);
+	struct media_counters *ctr = worker_counters_rw(c->w);
 	struct participant *p = c->part;
 	struct track *t = c->role == MEDIA_PUB ? find_track(p, h->ssrc) : NULL;
 	if (!t) {
-		atomic_fetch_add(&ctr->drop_unknown, 1);
+		CTR_ADD(ctr, drop_unknown, 1);
 		return;
 	}
 	uint64_t now = clock_us();
@@ -296,7 +296,7 @@ void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr 
 		conn_send_rtp(sc, pkt, len, f->out_pt);
 		f->packets++;
 		f->octets += (uint32_t)h->payload_len;
-		atomic_fetch_add_explicit(&ctr->forwarded, 1, memory_order_relaxed);
+		CTR_ADD(ctr, forwarded, 1);
 	}
 }
 
@@ -305,10 +305,10 @@ void room_mute(struct participant *p, enum media_kind kind, int muted)
 	p->muted[kind] = muted;
 }
 
-size_t room_levels(struct media *m, struct media_level *out, size_t cap, uint64_t now_us)
+size_t room_levels(struct worker *w, struct media_level *out, size_t cap, uint64_t now_us)
 {
 	size_t n = 0;
-	for (struct participant *p = *media_participants(m); p && n < cap; p = p->next) {
+	for (struct participant *p = *worker_participants(w); p && n < cap; p = p->next) {
 		for (size_t i = 0; i < p->ntracks; i++) {
 			const struct track *t = p->tracks[i];
 			if (t->kind != MEDIA_AUDIO || !t->audio_level_ext)
@@ -335,14 +335,14 @@ static struct track *sub_track(struct participant *p, uint32_t ssrc)
 
 static void answer_nack(struct conn *c, const struct rtcp_pkt *k)
 {
-	struct media_counters *ctr = media_counters_rw(c->m);
+	struct media_counters *ctr = worker_counters_rw(c->w);
 	uint32_t sender, media;
 	uint16_t seqs[LIM_NACK_SEQS];
 	if (rtcp_parse_fb(k, &sender, &media) != 0)
 		return;
 	struct track *t = sub_track(c->part, media);
 	int n = rtcp_nack_expand(k, seqs, LIM_NACK_SEQS);
-	atomic_fetch_add(&ctr->nacks_rx, 1);
+	CTR_ADD(ctr, nacks_rx, 1);
 	if (!t || !t->rtx || n <= 0)
 		return;
 	uint8_t out_pt = t->pt;
@@ -357,7 +357,7 @@ static void answer_nack(struct conn *c, const struct rtcp_pkt *k)
 		size_t len;
 		if (rtxbuf_get(t->rtx, seqs[i], &pkt, &len) == 0) {
 			conn_send_rtp(c, pkt, len, out_pt);
-			atomic_fetch_add(&ctr->rtx_sent, 1);
+			CTR_ADD(ctr, rtx_sent, 1);
 		} else {
 			missing[nmissing++] = seqs[i];
 		}
@@ -370,7 +370,7 @@ static void answer_nack(struct conn *c, const struct rtcp_pkt *k)
 		                        nmissing);
 		if (w > 0) {
 			conn_send_rtcp(pub, buf, (size_t)w);
-			atomic_fetch_add(&ctr->nacks_tx, 1);
+			CTR_ADD(ctr, nacks_tx, 1);
 		}
 	}
 }
@@ -394,7 +394,7 @@ static void forward_sr(struct track *t, const struct rtcp_sr *sr)
 
 void room_on_rtcp(struct conn *c, const uint8_t *pkt, size_t len)
 {
-	struct media_counters *ctr = media_counters_rw(c->m);
+	struct media_counters *ctr = worker_counters_rw(c->w);
 	struct rtcp_iter it;
 	struct rtcp_pkt k;
 	int rc;
@@ -415,7 +415,7 @@ void room_on_rtcp(struct conn *c, const uint8_t *pkt, size_t len)
 		uint32_t sender, media;
 		if (k.pt == RTCP_PSFB && k.count == RTCP_FB_PLI &&
 		    rtcp_parse_fb(&k, &sender, &media) == 0) {
-			atomic_fetch_add(&ctr->plis_rx, 1);
+			CTR_ADD(ctr, plis_rx, 1);
 			struct track *t = sub_track(c->part, media);
 			if (t)
 				request_keyframe(t, 0);
@@ -435,12 +435,12 @@ void room_on_rtcp(struct conn *c, const uint8_t *pkt, size_t len)
 		}
 	}
 	if (rc < 0)
-		atomic_fetch_add(&ctr->drop_malformed, 1);
+		CTR_ADD(ctr, drop_malformed, 1);
 }
 
-void room_periodic(struct media *m, uint64_t now_us)
+void room_periodic(struct worker *w, uint64_t now_us)
 {
-	for (struct participant *p = *media_participants(m); p; p = p->next) {
+	for (struct participant *p = *worker_participants(w); p; p = p->next) {
 		if (!p->pub || !p->pub->srtp || p->ntracks == 0)
 			continue;
 		struct rtcp_report_block blocks[LIM_TRACKS_PER_PUB];

@@ -90,6 +90,7 @@ struct room {
 	struct session *waiting[LIM_ROOM_PARTICIPANTS];
 	size_t nwaiting;
 	struct speaker spk; /* who speaks, by media handle */
+	unsigned worker;    /* the media worker that carries the room */
 	struct room *next;
 };
 

@@ -14,6 +14,22 @@ struct room *room_find(struct signal *sig, const char *id)
 	return NULL;
 }
 
+/* The worker for a new room: the one whose rooms hold the fewest people (an empty room
+   counts as one, for the person about to come in). Counted here, on the control thread,
+   so that rooms opened in a burst spread before any of their media has arrived. */
+static unsigned place(const struct signal *sig)
+{
+	size_t load[LIM_MEDIA_WORKERS] = {0};
+	size_t n = media_workers(sig->media), best = 0;
+	for (const struct room *r = sig->rooms; r; r = r->next)
+		load[r->worker] += r->n + r->nwaiting + 1;
+	for (size_t i = 1; i < n; i++) {
+		if (load[i] < load[best])
+			best = i;
+	}
+	return (unsigned)best;
+}
+
 struct room *room_open(struct signal *sig, const char *id)
 {
 	struct room *r = room_find(sig, id);
@@ -25,6 +41,7 @@ struct room *room_open(struct signal *sig, const char *id)
 	if (!r)
 		return NULL;
 	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->worker = place(sig);
 	r->next = sig->rooms;
 	sig->rooms = r;
 	sig->nrooms++;

@@ -200,7 +200,7 @@ static void on_publish(struct session *se, const struct msg *m)
 	    .ice_pwd = c.pwd,
 	    .fingerprint = media_fingerprint(sig->media),
 	    .addr = media_announce(sig->media),
-	    .port = media_port(sig->media),
+	    .port = media_port(sig->media, se->handle),
 	    .session_id = 1,
 	    .session_version = 1,
 	};
@@ -253,7 +253,7 @@ static void send_joined(struct session *se)
 /* From the lobby (or straight from join) onto the roster. */
 static void admit(struct session *se, struct room *r)
 {
-	se->handle = se->sig->next_handle++;
+	se->handle = media_handle(se->sig->next_handle++, r->worker);
 	se->audio_on = se->video_on = 1;
 	if (room_add_member(r, se) != 0) {
 		send_error(se, "limit", "the meeting is full", 1);
@@ -303,7 +303,7 @@ static int resume_seat(struct session *se, const char *token)
 	se->hand = old->hand;
 	if (rnd_id(se->resume) != 0)
 		return ERR_IO;
-	se->handle = sig->next_handle++;
+	se->handle = media_handle(sig->next_handle++, r->worker);
 	se->audio_on = old->audio_on;
 	se->video_on = old->video_on;
 	for (size_t i = 0; i < r->n; i++) {

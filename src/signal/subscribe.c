@@ -13,15 +13,15 @@
 
 static const char *const source_names[SRC_COUNT] = {"microphone", "camera", "screen"};
 
-static void fill_local(struct signal *sig, struct sdp_local *l, const char *ufrag, const char *pwd,
-                       uint64_t version)
+static void fill_local(struct signal *sig, struct sdp_local *l, uint64_t handle, const char *ufrag,
+                       const char *pwd, uint64_t version)
 {
 	memset(l, 0, sizeof(*l));
 	l->ice_ufrag = ufrag;
 	l->ice_pwd = pwd;
 	l->fingerprint = media_fingerprint(sig->media);
 	l->addr = media_announce(sig->media);
-	l->port = media_port(sig->media);
+	l->port = media_port(sig->media, handle);
 	l->session_id = 1;
 	l->session_version = version;
 }
@@ -129,7 +129,7 @@ void sub_renegotiate(struct session *se)
 			                                "source", source_names[o->source]));
 	}
 	struct sdp_local l;
-	fill_local(sig, &l, se->sub_ufrag, se->sub_pwd, ++se->sub_version);
+	fill_local(sig, &l, se->handle, se->sub_ufrag, se->sub_pwd, ++se->sub_version);
 	int n = sdp_write_subscribe_offer(sig->sdp_buf, SDP_BUF, t, se->nouts, &l);
 	free(t);
 	if (n < 0) {

@@ -17,11 +17,22 @@ after(async () => {
   assert.deepEqual(st, { code: 0, signal: null }, k.stderr().slice(-4000));
 });
 
-test('/metrics has the media thread\'s CPU time and loop lag', async () => {
+test('/metrics has each media worker\'s CPU time, load and loop lag', async () => {
   const text = await (await fetch(`${k.base}/metrics`)).text();
-  assert.match(text, /^kamer_worker_cpu_seconds_total\{worker="0"\} [0-9.]+$/m);
-  assert.ok(await metric(k.base, 'kamer_loop_ticks_total') > 0);
-  assert.ok(await metric(k.base, 'kamer_loop_lag_microseconds_total') >= 0);
+  assert.equal(await metric(k.base, 'kamer_media_workers'), 2);
+  for (const w of ['0', '1']) {
+    assert.match(text, new RegExp(`^kamer_worker_cpu_seconds_total\\{worker="${w}"\\} [0-9.]+$`, 'm'));
+    // The loop ticks every 20 ms; on a loaded machine the first tick may still be to come.
+    let ticks = 0;
+    for (let i = 0; i < 50 && ticks === 0; i++) {
+      ticks = await metric(k.base, `kamer_loop_ticks_total{worker="${w}"}`);
+      if (ticks === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(ticks > 0, `worker ${w} never ticked`);
+    assert.ok(await metric(k.base, `kamer_loop_lag_microseconds_total{worker="${w}"}`) >= 0);
+    assert.ok(await metric(k.base, `kamer_worker_participants{worker="${w}"}`) >= 0);
+  }
+  assert.doesNotMatch(text, /worker="2"/);
   assert.match(text, /^kamer_rooms [0-9]+$/m);
 });
 
@@ -34,7 +45,7 @@ test('--help lists every flag', async () => {
   const { execFileSync } = await import('node:child_process');
   const { KAMERD } = await import('../lib/kamerd.mjs');
   const out = execFileSync(KAMERD, ['--help']).toString();
-  for (const f of ['--data-dir', '--listen', '--media', '--announce', '--help']) assert.match(out, new RegExp(f));
+  for (const f of ['--data-dir', '--listen', '--media', '--media-workers', '--announce', '--help']) assert.match(out, new RegExp(f));
 });
 
 test('creating a meeting answers 201 with an unguessable id and its url', async () => {

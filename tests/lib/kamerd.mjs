@@ -20,16 +20,31 @@ function freeTcpPort() {
   });
 }
 
-function freeUdpPort() {
-  return new Promise((resolve, reject) => {
+function bindUdp(port) {
+  return new Promise((resolve) => {
     const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(null));
+    s.bind(port, '127.0.0.1', () => resolve(s));
   });
 }
+
+// A run of n consecutive free UDP ports (media worker i binds the first + i).
+async function freeUdpPorts(n) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = await bindUdp(0);
+    const base = first.address().port;
+    const held = [first];
+    for (let i = 1; i < n && base + i < 65536; i++) held.push(await bindUdp(base + i));
+    const ok = held.length === n && held.every(Boolean);
+    await Promise.all(held.filter(Boolean).map((s) => new Promise((r) => s.close(r))));
+    if (ok) return base;
+  }
+  throw new Error(`no ${n} consecutive free UDP ports`);
+}
+
+// Tests run two media workers unless they ask otherwise, so that rooms on different
+// workers are exercised on any machine.
+const TEST_WORKERS = 2;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,15 +53,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * opts.cast: first add the usual cast of users (addCast) to the store.
  * opts.dataDir: reuse a data directory (a restart); it is then not removed on stop.
  * opts.host: the address to bind HTTP and media to (default loopback; a test's own veth).
+ * Media workers: TEST_WORKERS unless extraArgs has --media-workers.
  */
 export async function startKamerd(extraArgs = [], opts = {}) {
   const host = opts.host || '127.0.0.1';
   const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'kamer-test-'));
   const cast = opts.cast ? addCast(dataDir) : null;
   const httpPort = await freeTcpPort();
-  const mediaPort = await freeUdpPort();
+  const wi = extraArgs.indexOf('--media-workers');
+  const workers = wi >= 0 ? Number(extraArgs[wi + 1]) : TEST_WORKERS;
+  const mediaPort = await freeUdpPorts(workers);
   const args = ['--data-dir', dataDir, '--listen', `${host}:${httpPort}`,
-    '--media', `${host}:${mediaPort}`, ...extraArgs];
+    '--media', `${host}:${mediaPort}`, ...(wi >= 0 ? [] : ['--media-workers', String(TEST_WORKERS)]),
+    ...extraArgs];
   const proc = spawn(KAMERD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let out = '';

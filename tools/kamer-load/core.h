@@ -10,7 +10,7 @@
 struct load_opts {
 	const char *target, *url, *json, *user, *password_file;
 	unsigned rooms, size, duration_s, video_kbps, threads, ramp_ms, rx_loss_pct;
-	int audio_only, verbose;
+	int audio_only, verbose, sink;
 };
 
 struct core {

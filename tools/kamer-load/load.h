@@ -184,6 +184,9 @@ int peer_ready(const struct peer *pc);
 
 /* Percentage of received SRTP packets dropped unread (--rx-loss); set before the run. */
 extern unsigned load_rx_loss_pct;
+/* --sink: subscribers count what arrives without decrypting it (for capacity runs, where
+   the load must cost far less than the server); no delay, loss or per-sender figures. */
+extern int load_sink;
 
 /* The process-wide DTLS context (one certificate); NULL until load_dtls_init(). */
 int load_dtls_init(void);

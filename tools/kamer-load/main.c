@@ -38,7 +38,7 @@ static void usage(FILE *f)
 	    "usage: kamer-load --target kamer --url http://127.0.0.1:8080 --rooms N --size K\n"
 	    "                  --duration SECONDS [--video-kbps 1000] [--audio-only]\n"
 	    "                  [--json FILE] [--user LOGIN --password-file FILE] [--verbose]\n"
-	    "                  [--threads N] [--ramp-ms MS]\n"
+	    "                  [--threads N] [--ramp-ms MS] [--sink]\n"
 	    "  --target      signalling of the server under test: kamer%s\n"
 	    "  --url         the server's HTTP address\n"
 	    "  --rooms       meetings to create; --size participants in each\n"
@@ -49,6 +49,8 @@ static void usage(FILE *f)
 	    "  --user        log in as LOGIN first (password: first line of FILE)\n"
 	    "  --threads     media threads (default 1)\n"
 	    "  --ramp-ms     pause between two participants' starts (default 20)\n"
+	    "  --sink        count received packets without decrypting them (capacity runs:\n"
+	    "                no delay, loss or per-sender figures)\n"
 	    "Exit status 0 when every participant joined and received media from every other.\n",
 	    &sig_janus_ops ? ", janus" : "");
 }
@@ -80,17 +82,26 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		O_THREADS,
 		O_RAMP,
 		O_RXLOSS,
+		O_SINK,
 		O_HELP
 	};
-	static const struct option longopts[] = {
-	    {"target", 1, 0, O_TARGET},     {"url", 1, 0, O_URL},
-	    {"rooms", 1, 0, O_ROOMS},       {"size", 1, 0, O_SIZE},
-	    {"duration", 1, 0, O_DURATION}, {"video-kbps", 1, 0, O_KBPS},
-	    {"audio-only", 0, 0, O_AUDIO},  {"json", 1, 0, O_JSON},
-	    {"user", 1, 0, O_USER},         {"password-file", 1, 0, O_PWFILE},
-	    {"verbose", 0, 0, O_VERBOSE},   {"threads", 1, 0, O_THREADS},
-	    {"ramp-ms", 1, 0, O_RAMP},      {"rx-loss", 1, 0, O_RXLOSS},
-	    {"help", 0, 0, O_HELP},         {0, 0, 0, 0}};
+	static const struct option longopts[] = {{"target", 1, 0, O_TARGET},
+	                                         {"url", 1, 0, O_URL},
+	                                         {"rooms", 1, 0, O_ROOMS},
+	                                         {"size", 1, 0, O_SIZE},
+	                                         {"duration", 1, 0, O_DURATION},
+	                                         {"video-kbps", 1, 0, O_KBPS},
+	                                         {"audio-only", 0, 0, O_AUDIO},
+	                                         {"json", 1, 0, O_JSON},
+	                                         {"user", 1, 0, O_USER},
+	                                         {"password-file", 1, 0, O_PWFILE},
+	                                         {"verbose", 0, 0, O_VERBOSE},
+	                                         {"threads", 1, 0, O_THREADS},
+	                                         {"ramp-ms", 1, 0, O_RAMP},
+	                                         {"rx-loss", 1, 0, O_RXLOSS},
+	                                         {"sink", 0, 0, O_SINK},
+	                                         {"help", 0, 0, O_HELP},
+	                                         {0, 0, 0, 0}};
 	*o = (struct load_opts){.target = "kamer",
 	                        .url = "http://127.0.0.1:8080",
 	                        .rooms = 1,
@@ -116,6 +127,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		case O_THREADS: bad |= parse_uint(optarg, 1, 64, &o->threads); break;
 		case O_RAMP: bad |= parse_uint(optarg, 0, 10000, &o->ramp_ms); break;
 		case O_RXLOSS: bad |= parse_uint(optarg, 0, 50, &o->rx_loss_pct); break;
+		case O_SINK: o->sink = 1; break;
 		case O_HELP: usage(stdout); exit(0);
 		default: bad = 1;
 		}
@@ -290,6 +302,7 @@ int main(int argc, char **argv)
 		c->parts[i] = p;
 	}
 	load_rx_loss_pct = c->opts.rx_loss_pct;
+	load_sink = c->opts.sink;
 	run(c, rooms);
 	/* Stop the media first so that the numbers are final, then leave. */
 	for (unsigned t = 0; t < c->opts.threads; t++) {

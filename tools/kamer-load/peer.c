@@ -34,6 +34,7 @@
 
 static struct dtls_ctx *g_dtls;
 unsigned load_rx_loss_pct;
+int load_sink;
 
 /* --rx-loss: a cheap generator per media thread decides which packets the network lost. */
 static int simulated_loss(void)
@@ -349,6 +350,14 @@ static void on_datagram(struct peer *pc, uint8_t *p, size_t len, const struct so
 	}
 	if (pc->role != PEER_SUB || simulated_loss())
 		return;
+	if (load_sink) {
+		struct rx_state *rx = &pc->part->rx;
+		rx->packets++;
+		rx->bytes += len;
+		if (!rx->first_media_ns)
+			rx->first_media_ns = now_ns;
+		return;
+	}
 	if (srtp_sess_unprotect_rtp(pc->srtp, p, &len) != 0) {
 		pc->part->rx.bad++;
 		return;

@@ -70,8 +70,9 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 	}
 	int joined = p->joined && rx->first_media_ns != 0;
 	double join_ms = joined ? (double)(rx->first_media_ns - p->t_start_ns) / 1e6 : 0;
-	unsigned heard = senders_heard(c, p);
 	unsigned want = c->opts.size - 1;
+	/* A sink cannot tell senders apart: anything received counts as everyone. */
+	unsigned heard = c->opts.sink ? (rx->packets > 0 ? want : 0) : senders_heard(c, p);
 	if (joined) {
 		t->joined++;
 		hist_add(&t->join_ms, (uint64_t)join_ms);

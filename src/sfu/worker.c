@@ -1,0 +1,707 @@
+/* worker.c - one media worker: its thread, its UDP port, its command queue, and each
+ * transport's ICE-lite, DTLS and SRTP. Forwarding decisions live in room.c. */
+#include "sfu/worker.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/ct.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/rnd.h"
+#include "net/udp.h"
+#include "rtc/dtls.h"
+#include "rtc/rtcp.h"
+#include "rtc/rtp.h"
+#include "rtc/srtp.h"
+#include "rtc/stun.h"
+#include "sfu/internal.h"
+
+#define TICK_MS    20
+#define ADDR_SLOTS 8192 /* power of two, > 2 * LIM_CONNS */
+
+enum cmd_type { CMD_CONN_ADD, CMD_PUBLISH, CMD_SUBSCRIBE, CMD_REMOVE, CMD_MUTE };
+
+struct cmd {
+	enum cmd_type type;
+	uint64_t participant;
+	struct media_conn_spec conn;
+	size_t n;
+	enum media_kind kind; /* CMD_MUTE */
+	int muted;
+	union {
+		struct media_track_spec tracks[LIM_TRACKS_PER_PUB];
+		struct media_sub_spec subs[LIM_SUB_TRACKS];
+	} u;
+};
+
+struct worker {
+	unsigned index;
+	int fd, evfd, tfd, epfd;
+	pthread_t thread;
+	int running;
+	_Atomic int stop;
+	uint16_t port;
+	struct dtls_ctx *dtls; /* shared by all workers; SSL_new on it is thread-safe */
+
+	pthread_mutex_t qlock;
+	struct cmd *queue[LIM_QUEUE];
+	size_t qhead, qlen;
+
+	struct conn *conns;
+	size_t nconns;
+	struct conn *by_addr[ADDR_SLOTS]; /* open addressing, NULL = empty, TOMB = deleted */
+	struct participant *parts;
+	struct media_counters ctr;
+
+	struct udp_batch in;
+	struct udp_out out;
+	uint64_t last_periodic_us, last_levels_us, last_tick_us;
+
+	/* Loudness per participant, for the control plane's speaker detection. */
+	pthread_mutex_t llock;
+	struct media_level *levels;
+	size_t nlevels;
+};
+
+static struct conn tomb_conn;
+#define TOMB (&tomb_conn)
+
+struct participant **worker_participants(struct worker *w)
+{
+	return &w->parts;
+}
+
+struct media_counters *worker_counters_rw(struct worker *w)
+{
+	return &w->ctr;
+}
+
+const struct media_counters *worker_counters(const struct worker *w)
+{
+	return &w->ctr;
+}
+
+uint16_t worker_port(const struct worker *w)
+{
+	return w->port;
+}
+
+#define INC(field)    CTR_ADD(&w->ctr, field, 1)
+#define ADD(field, v) CTR_ADD(&w->ctr, field, (v))
+
+/* ---- the address table: verified address -> transport ---- */
+
+static uint32_t addr_hash(const struct sockaddr *sa)
+{
+	uint32_t h = 2166136261u;
+	const uint8_t *p;
+	size_t n;
+	if (sa->sa_family == AF_INET) {
+		p = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+		n = 4;
+	} else {
+		p = (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+		n = 16;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	uint16_t port = addr_port(sa);
+	h = (h ^ (port & 0xff)) * 16777619u;
+	h = (h ^ (port >> 8)) * 16777619u;
+	return h;
+}
+
+static struct conn *addr_lookup(struct worker *w, const struct sockaddr *sa)
+{
+	uint32_t i = addr_hash(sa) & (ADDR_SLOTS - 1);
+	for (size_t probes = 0; probes < ADDR_SLOTS; probes++, i = (i + 1) & (ADDR_SLOTS - 1)) {
+		struct conn *c = w->by_addr[i];
+		if (!c)
+			return NULL;
+		if (c != TOMB && addr_equal((const struct sockaddr *)&c->addr, sa))
+			return c;
+	}
+	return NULL;
+}
+
+static void addr_remove(struct worker *w, struct conn *c)
+{
+	if (!c->has_addr)
+		return;
+	uint32_t i = addr_hash((struct sockaddr *)&c->addr) & (ADDR_SLOTS - 1);
+	for (size_t probes = 0; probes < ADDR_SLOTS; probes++, i = (i + 1) & (ADDR_SLOTS - 1)) {
+		if (!w->by_addr[i])
+			break;
+		if (w->by_addr[i] == c) {
+			w->by_addr[i] = TOMB;
+			break;
+		}
+	}
+	c->has_addr = 0;
+}
+
+static void addr_insert(struct worker *w, struct conn *c, const struct sockaddr *sa)
+{
+	struct conn *other = addr_lookup(w, sa);
+	if (other)
+		addr_remove(w, other); /* the address moved to another transport */
+	addr_remove(w, c);
+	memcpy(&c->addr, sa, addr_len(sa));
+	uint32_t i = addr_hash(sa) & (ADDR_SLOTS - 1);
+	while (w->by_addr[i] && w->by_addr[i] != TOMB)
+		i = (i + 1) & (ADDR_SLOTS - 1);
+	w->by_addr[i] = c;
+	c->has_addr = 1;
+}
+
+/* ---- transports ---- */
+
+static void conn_free(struct conn *c)
+{
+	struct worker *w = c->w;
+	addr_remove(w, c);
+	for (struct conn **pp = &w->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	w->nconns--;
+	atomic_store(&w->ctr.conns, w->nconns);
+	dtls_free(c->dtls);
+	srtp_sess_free(c->srtp);
+	ct_wipe(c, sizeof(*c));
+	free(c);
+}
+
+enum send_kind { SEND_RAW, SEND_RTP, SEND_RTCP };
+
+/* Copies p into the next outgoing slot, protecting RTP and RTCP with the conn's keys there. */
+static void conn_send(struct conn *c, const uint8_t *p, size_t len, enum send_kind kind, uint8_t pt)
+{
+	struct worker *w = c->w;
+	size_t room = kind == SEND_RAW ? 0 : SRTP_SESS_OVERHEAD;
+	if (!c->has_addr || len + room > LIM_PACKET || (kind != SEND_RAW && !c->srtp))
+		return;
+	uint8_t *slot = udp_out_slot(w->fd, &w->out);
+	memcpy(slot, p, len);
+	if (kind == SEND_RTP) {
+		rtp_set_pt(slot, pt);
+		if (srtp_sess_protect_rtp(c->srtp, slot, &len) != 0)
+			return;
+	} else if (kind == SEND_RTCP && srtp_sess_protect_rtcp(c->srtp, slot, &len) != 0) {
+		return;
+	}
+	udp_out_commit(&w->out, len, (struct sockaddr *)&c->addr);
+	INC(tx_packets);
+	ADD(tx_bytes, len);
+}
+
+static void dtls_send(void *arg, const uint8_t *p, size_t len)
+{
+	conn_send(arg, p, len, SEND_RAW, 0);
+}
+
+void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt)
+{
+	conn_send(c, plain, len, SEND_RTP, pt);
+}
+
+void conn_send_rtcp(struct conn *c, const uint8_t *plain, size_t len)
+{
+	conn_send(c, plain, len, SEND_RTCP, 0);
+}
+
+static struct conn *conn_by_ufrag(struct worker *w, const uint8_t *u, size_t n)
+{
+	for (struct conn *c = w->conns; c; c = c->next) {
+		if (n == MEDIA_UFRAG_LEN && memcmp(c->ufrag, u, n) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* RFC 8445 s7.3 as an ICE-lite agent: answer valid checks, take the checked address. */
+static void on_stun(struct worker *w, const uint8_t *p, size_t len, const struct sockaddr *from)
+{
+	struct stun_msg msg;
+	if (stun_parse(&msg, p, len) != 0) {
+		INC(drop_malformed);
+		return;
+	}
+	if (msg.type != STUN_BINDING_REQUEST) {
+		/* Indications (keepalives) and responses need no answer from a lite agent. */
+		if (msg.type != STUN_BINDING_INDICATION)
+			INC(drop_malformed);
+		return;
+	}
+	/* USERNAME is "ours:theirs" (RFC 8445 s7.2.2). */
+	const uint8_t *colon = msg.username ? memchr(msg.username, ':', msg.username_len) : NULL;
+	struct conn *c =
+	    colon ? conn_by_ufrag(w, msg.username, (size_t)(colon - msg.username)) : NULL;
+	if (!c || c->failed || stun_verify_fingerprint(&msg, p) != 0 ||
+	    stun_verify_integrity(&msg, p, c->pwd, MEDIA_PWD_LEN) != 0) {
+		INC(drop_stun_auth);
+		return;
+	}
+	INC(stun_ok);
+	uint8_t *slot = udp_out_slot(w->fd, &w->out);
+	int n = stun_binding_response(slot, LIM_PACKET, &msg, from, c->pwd, MEDIA_PWD_LEN);
+	if (n > 0) {
+		udp_out_commit(&w->out, (size_t)n, from);
+		INC(tx_packets);
+		ADD(tx_bytes, (uint64_t)n);
+	}
+	if (!c->has_addr || (msg.use_candidate && !addr_equal((struct sockaddr *)&c->addr, from)))
+		addr_insert(w, c, from);
+	c->last_rx_us = clock_us();
+	if (!c->dtls) {
+		c->dtls = dtls_new(w->dtls, c->peer_fp, dtls_send, c);
+		if (!c->dtls)
+			log_error("media", "no memory for a DTLS connection");
+	}
+}
+
+static void on_dtls(struct worker *w, struct conn *c, const uint8_t *p, size_t len)
+{
+	if (!c->dtls || c->failed)
+		return;
+	struct dtls_keys keys;
+	enum dtls_state before = dtls_state(c->dtls);
+	enum dtls_state st = dtls_feed(c->dtls, p, len, &keys);
+	if (st == DTLS_CONNECTED && before == DTLS_HANDSHAKING) {
+		c->srtp = srtp_sess_new(&keys);
+		ct_wipe(&keys, sizeof(keys));
+		if (!c->srtp) {
+			c->failed = 1;
+			INC(dtls_failed);
+			return;
+		}
+		log_debug("media", "transport ready (%s)",
+		          c->role == MEDIA_PUB ? "publish" : "subscribe");
+		room_on_ready(c);
+	} else if (st == DTLS_FAILED || st == DTLS_CLOSED) {
+		if (st == DTLS_FAILED) {
+			INC(dtls_failed);
+			log_warn("media", "DTLS failed: %s", dtls_why(c->dtls));
+		}
+		c->failed = 1;
+		srtp_sess_free(c->srtp);
+		c->srtp = NULL;
+		addr_remove(w, c);
+	}
+}
+
+static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct sockaddr *from)
+{
+	INC(rx_packets);
+	ADD(rx_bytes, len);
+	if (len == 0) {
+		INC(drop_malformed);
+		return;
+	}
+	/* RFC 7983 s7: the first byte tells STUN, DTLS and RTP/RTCP apart. */
+	uint8_t b = p[0];
+	if (b <= 3) {
+		on_stun(w, p, len, from);
+		return;
+	}
+	struct conn *c = addr_lookup(w, from);
+	if (!(b >= 20 && b <= 63) && !(b >= 128 && b <= 191)) {
+		INC(drop_malformed);
+		return;
+	}
+	if (!c) {
+		INC(drop_unverified);
+		return;
+	}
+	c->last_rx_us = clock_us();
+	if (b <= 63) {
+		on_dtls(w, c, p, len);
+		return;
+	}
+	if (!c->srtp) {
+		INC(drop_not_ready);
+		return;
+	}
+	if (rtp_is_rtcp(p, len)) {
+		int rc = srtp_sess_unprotect_rtcp(c->srtp, p, &len);
+		if (rc != 0) {
+			if (rc == ERR_AUTH)
+				INC(drop_srtp_auth);
+			else
+				INC(drop_malformed);
+			return;
+		}
+		room_on_rtcp(c, p, len);
+		return;
+	}
+	int rc = srtp_sess_unprotect_rtp(c->srtp, p, &len);
+	if (rc != 0) {
+		if (rc == ERR_AUTH)
+			INC(drop_srtp_auth);
+		else
+			INC(drop_malformed);
+		return;
+	}
+	struct rtp_hdr h;
+	if (rtp_parse(&h, p, len) != 0) {
+		INC(drop_malformed);
+		return;
+	}
+	room_on_rtp(c, p, len, &h);
+}
+
+/* ---- commands ---- */
+
+static int enqueue(struct worker *w, struct cmd *cmd)
+{
+	pthread_mutex_lock(&w->qlock);
+	if (w->qlen == LIM_QUEUE) {
+		pthread_mutex_unlock(&w->qlock);
+		free(cmd);
+		return ERR_LIMIT;
+	}
+	w->queue[(w->qhead + w->qlen) % LIM_QUEUE] = cmd;
+	w->qlen++;
+	pthread_mutex_unlock(&w->qlock);
+	uint64_t one = 1;
+	if (write(w->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("media", "eventfd write failed");
+	return 0;
+}
+
+static struct cmd *dequeue(struct worker *w)
+{
+	struct cmd *c = NULL;
+	pthread_mutex_lock(&w->qlock);
+	if (w->qlen > 0) {
+		c = w->queue[w->qhead];
+		w->qhead = (w->qhead + 1) % LIM_QUEUE;
+		w->qlen--;
+	}
+	pthread_mutex_unlock(&w->qlock);
+	return c;
+}
+
+/* Allocates a command carrying n items of size bytes at items, and queues it. */
+static int post(struct worker *w, enum cmd_type type, uint64_t participant, const void *items,
+                size_t n, size_t size)
+{
+	struct cmd *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ERR_NOMEM;
+	c->type = type;
+	c->participant = participant;
+	c->n = n;
+	if (n > 0)
+		memcpy(&c->u, items, n * size);
+	return enqueue(w, c);
+}
+
+int worker_conn_add(struct worker *w, const struct media_conn_spec *s)
+{
+	struct cmd *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ERR_NOMEM;
+	c->type = CMD_CONN_ADD;
+	c->participant = s->participant;
+	c->conn = *s;
+	return enqueue(w, c);
+}
+
+int worker_publish(struct worker *w, uint64_t participant, const struct media_track_spec *t,
+                   size_t n)
+{
+	if (n > LIM_TRACKS_PER_PUB)
+		return ERR_LIMIT;
+	return post(w, CMD_PUBLISH, participant, t, n, sizeof(*t));
+}
+
+int worker_subscribe(struct worker *w, uint64_t participant, const struct media_sub_spec *s,
+                     size_t n)
+{
+	if (n > LIM_SUB_TRACKS)
+		return ERR_LIMIT;
+	return post(w, CMD_SUBSCRIBE, participant, s, n, sizeof(*s));
+}
+
+int worker_remove(struct worker *w, uint64_t participant)
+{
+	return post(w, CMD_REMOVE, participant, NULL, 0, 0);
+}
+
+int worker_mute(struct worker *w, uint64_t participant, enum media_kind kind, int muted)
+{
+	struct cmd *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ERR_NOMEM;
+	c->type = CMD_MUTE;
+	c->participant = participant;
+	c->kind = kind;
+	c->muted = muted;
+	return enqueue(w, c);
+}
+
+size_t worker_levels(struct worker *w, struct media_level *out, size_t cap)
+{
+	pthread_mutex_lock(&w->llock);
+	size_t n = w->nlevels < cap ? w->nlevels : cap;
+	memcpy(out, w->levels, n * sizeof(*out));
+	pthread_mutex_unlock(&w->llock);
+	return n;
+}
+
+static void run_cmd(struct worker *w, struct cmd *cmd)
+{
+	struct participant *p =
+	    room_participant(w, cmd->participant, cmd->type != CMD_REMOVE && cmd->type != CMD_MUTE);
+	if (!p)
+		return;
+	switch (cmd->type) {
+	case CMD_CONN_ADD: {
+		if (w->nconns >= LIM_CONNS) {
+			log_warn("media", "transport limit reached");
+			return;
+		}
+		struct conn *c = calloc(1, sizeof(*c));
+		if (!c)
+			return;
+		c->w = w;
+		c->role = cmd->conn.role;
+		memcpy(c->ufrag, cmd->conn.ufrag, sizeof(c->ufrag));
+		memcpy(c->pwd, cmd->conn.pwd, sizeof(c->pwd));
+		memcpy(c->peer_fp, cmd->conn.peer_fp, 32);
+		c->last_rx_us = clock_us();
+		c->next = w->conns;
+		w->conns = c;
+		w->nconns++;
+		atomic_store(&w->ctr.conns, w->nconns);
+		room_set_conn(p, c); /* frees the participant's previous conn of this role */
+		break;
+	}
+	case CMD_PUBLISH: room_publish(w, p, cmd->u.tracks, cmd->n); break;
+	case CMD_SUBSCRIBE: room_subscribe(w, p, cmd->u.subs, cmd->n); break;
+	case CMD_REMOVE: room_remove(w, p, conn_free); break;
+	case CMD_MUTE: room_mute(p, cmd->kind, cmd->muted); break;
+	}
+}
+
+void worker_conn_release(struct conn *c)
+{
+	conn_free(c);
+}
+
+/* ---- the thread ---- */
+
+static void tick(struct worker *w)
+{
+	uint64_t now = clock_us();
+	for (struct conn *c = w->conns; c; c = c->next) {
+		if (c->dtls && !c->failed && dtls_state(c->dtls) == DTLS_HANDSHAKING)
+			dtls_tick(c->dtls);
+	}
+	if (now - w->last_levels_us >= 100000) {
+		/* A tenth of a second is plenty for speaker detection, and cheap. */
+		w->last_levels_us = now;
+		pthread_mutex_lock(&w->llock);
+		w->nlevels = room_levels(w, w->levels, LIM_CONNS, now);
+		pthread_mutex_unlock(&w->llock);
+	}
+	if (now - w->last_periodic_us >= 1000000) {
+		w->last_periodic_us = now;
+		room_periodic(w, now);
+	}
+}
+
+/* Loop lag: how much later than its period the tick ran (the loop was busy). */
+static void note_lag(struct worker *w)
+{
+	uint64_t now = clock_us();
+	if (w->last_tick_us) {
+		uint64_t gap = now - w->last_tick_us;
+		uint64_t lag = gap > TICK_MS * 1000u ? gap - TICK_MS * 1000u : 0;
+		CTR_ADD(&w->ctr, loop_lag_us, lag);
+		CTR_ADD(&w->ctr, loop_ticks, 1);
+		if (lag > atomic_load_explicit(&w->ctr.loop_lag_max_us, memory_order_relaxed))
+			atomic_store_explicit(&w->ctr.loop_lag_max_us, lag, memory_order_relaxed);
+	}
+	w->last_tick_us = now;
+}
+
+double worker_cpu_seconds(const struct worker *w)
+{
+	clockid_t cid;
+	struct timespec ts;
+	if (!w->running || pthread_getcpuclockid(w->thread, &cid) != 0 ||
+	    clock_gettime(cid, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct epoll_event evs[4];
+	while (!atomic_load(&w->stop)) {
+		int n = epoll_wait(w->epfd, evs, 4, 100);
+		if (n < 0 && errno != EINTR) {
+			log_error("media", "epoll_wait failed");
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == w->fd) {
+				for (int rounds = 0; rounds < 64; rounds++) {
+					if (udp_recv_batch(w->fd, &w->in) != 0 || w->in.n == 0)
+						break;
+					for (size_t k = 0; k < w->in.n; k++)
+						on_datagram(w, w->in.buf[k], w->in.len[k],
+						            (struct sockaddr *)&w->in.from[k]);
+					udp_out_flush(w->fd, &w->out);
+				}
+			} else if (fd == w->evfd) {
+				uint64_t v;
+				if (read(w->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+					log_warn("media", "eventfd read failed");
+				struct cmd *cmd;
+				while ((cmd = dequeue(w)) != NULL) {
+					run_cmd(w, cmd);
+					free(cmd);
+				}
+			} else if (fd == w->tfd) {
+				uint64_t v;
+				if (read(w->tfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+					log_warn("media", "timerfd read failed");
+				note_lag(w);
+				tick(w);
+			}
+		}
+		udp_out_flush(w->fd, &w->out);
+		atomic_store(&w->ctr.tx_failed, w->out.failed);
+	}
+	return NULL;
+}
+
+static void worker_free(struct worker *w)
+{
+	if (w->running) {
+		room_free_all(w, conn_free);
+	}
+	struct cmd *cmd;
+	while ((cmd = dequeue(w)) != NULL)
+		free(cmd);
+	while (w->conns)
+		conn_free(w->conns);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->evfd >= 0)
+		close(w->evfd);
+	if (w->tfd >= 0)
+		close(w->tfd);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	pthread_mutex_destroy(&w->qlock);
+	pthread_mutex_destroy(&w->llock);
+	free(w->levels);
+	free(w);
+}
+
+/* Worker i runs on the i-th CPU this process may use, so that a room's packets stay in one
+   core's caches. Without the permission to pin, the scheduler decides. */
+static void pin(struct worker *w)
+{
+	cpu_set_t allowed, one;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0 || CPU_COUNT(&allowed) < 2)
+		return;
+	int want = (int)(w->index % (unsigned)CPU_COUNT(&allowed));
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed) || want-- > 0)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (pthread_setaffinity_np(w->thread, sizeof(one), &one) != 0)
+			log_warn("media", "worker %u not pinned to CPU %d", w->index, cpu);
+		return;
+	}
+}
+
+struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct dtls_ctx *dtls,
+                            char *why, size_t why_cap)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(why, why_cap, "out of memory");
+		return NULL;
+	}
+	w->index = index;
+	w->dtls = dtls;
+	w->fd = w->evfd = w->tfd = w->epfd = -1;
+	pthread_mutex_init(&w->qlock, NULL);
+	pthread_mutex_init(&w->llock, NULL);
+	w->levels = calloc(LIM_CONNS, sizeof(*w->levels));
+	if (!w->levels) {
+		snprintf(why, why_cap, "out of memory");
+		goto fail;
+	}
+	w->fd = udp_bind(bind, addr_len(bind));
+	if (w->fd < 0) {
+		snprintf(why, why_cap, "cannot bind media port %u: %s", addr_port(bind),
+		         strerror(errno));
+		goto fail;
+	}
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof(bound);
+	if (getsockname(w->fd, (struct sockaddr *)&bound, &blen) != 0)
+		goto fail;
+	w->port = addr_port((struct sockaddr *)&bound);
+	w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->evfd < 0 || w->tfd < 0 || w->epfd < 0) {
+		snprintf(why, why_cap, "cannot create the media event loop");
+		goto fail;
+	}
+	struct itimerspec its = {.it_interval = {0, TICK_MS * 1000000L},
+	                         .it_value = {0, TICK_MS * 1000000L}};
+	timerfd_settime(w->tfd, 0, &its, NULL);
+	int fds[3] = {w->fd, w->evfd, w->tfd};
+	for (int i = 0; i < 3; i++) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = fds[i]};
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fds[i], &ev) != 0)
+			goto fail;
+	}
+	w->last_periodic_us = clock_us();
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		snprintf(why, why_cap, "cannot start the media thread");
+		goto fail;
+	}
+	w->running = 1;
+	pin(w);
+	return w;
+fail:
+	worker_free(w);
+	return NULL;
+}
+
+void worker_stop(struct worker *w)
+{
+	if (!w)
+		return;
+	atomic_store(&w->stop, 1);
+	uint64_t one = 1;
+	if (write(w->evfd, &one, sizeof(one)) < 0)
+		log_warn("media", "eventfd write failed");
+	pthread_join(w->thread, NULL);
+	worker_free(w);
+}
