@@ -111,7 +111,7 @@ def run_janus(build, rooms, size, duration):
         shutil.rmtree(data, ignore_errors=True)
 
 
-def run_kamerd(build, rooms, size, duration):
+def run_kamerd(build, rooms, size, duration, workers=None, load_extra=()):
     data = tempfile.mkdtemp(prefix="kamer-bench-")
     env = dict(os.environ, KAMER_TEST_CHEAP_PASSWORDS="1")
     ctl = os.path.join(build, "kamerctl")
@@ -123,7 +123,8 @@ def run_kamerd(build, rooms, size, duration):
         f.write(PASSWORD + "\n")
     proc = subprocess.Popen(["ip", "netns", "exec", SRV, os.path.join(build, "kamerd"),
                              "--data-dir", data, "--listen", f"{SRV_IP}:8080",
-                             "--media", f"{SRV_IP}:10000", "--rate-limit", "100000"],
+                             "--media", f"{SRV_IP}:10000", "--rate-limit", "100000",
+                             *(("--media-workers", str(workers)) if workers else ())],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
@@ -133,9 +134,12 @@ def run_kamerd(build, rooms, size, duration):
         else:
             raise RuntimeError("kamerd did not start")
         res = measure(proc, build, "kamer", f"http://{SRV_IP}:8080", rooms, size, duration, data,
-                      ("--user", "bench", "--password-file", pwfile))
-        res["server_forwarded"] = metric(http_get(f"http://{SRV_IP}:8080/metrics"),
-                                         "kamer_packets_forwarded_total")
+                      ("--user", "bench", "--password-file", pwfile, *load_extra))
+        text = http_get(f"http://{SRV_IP}:8080/metrics")
+        res["server_forwarded"] = metric(text, "kamer_packets_forwarded_total")
+        res["server_in"] = metric(text, "kamer_packets_in_total")
+        res["worker_cpu_s"] = [metric(text, f'kamer_worker_cpu_seconds_total{{worker="{i}"}}')
+                               for i in range(workers or 0)]
         return res
     finally:
         stop(proc)
@@ -159,6 +163,35 @@ def machine():
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem, "kernel": platform.release(),
             "debian": debian, "openssl": ver("libssl3"), "libsrtp2": ver("libsrtp2-1"),
             "janus": ver("janus"), "load": os.getloadavg()}
+
+
+def scaling_lines(a, scaling):
+    if not scaling:
+        return []
+    lines = [
+        "## Media workers: capacity with one worker and with one per core",
+        "",
+        f"The same overload ({a.scaling.replace('@', ' rooms·size at ')} kbit/s of video per",
+        "participant, `kamer-load --sink`: each subscriber stops reading after its first packet,",
+        "so the load costs little beyond its sending) against kamerd with `--media-workers 1`",
+        f"and with one worker per core, {a.duration} s each. Forwarded packets come from kamerd's",
+        "/metrics; what the load sent but kamerd never took in was dropped at kamerd's sockets.",
+        "",
+        "| workers | packets sent by the load | taken in by kamerd | forwarded | forwarded per s | kamerd CPU s (per worker) | µs CPU per forwarded |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in scaling:
+        fwd = r.get("server_forwarded") or 0
+        cpu = r.get("server_cpu_s") or 0
+        wc = ", ".join(f"{x:.1f}" for x in (r.get("worker_cpu_s") or []) if x is not None)
+        lines.append(f"| {r['workers']} | {r.get('packets_sent', 0)} | {int(r.get('server_in') or 0)} | "
+                     f"{int(fwd)} | {fwd / a.duration:.0f} | {cpu:.1f} ({wc}) | "
+                     f"{cpu * 1e6 / fwd if fwd else float('nan'):.2f} |")
+    if len(scaling) == 2 and scaling[0].get("server_forwarded"):
+        g = (scaling[1].get("server_forwarded") or 0) / scaling[0]["server_forwarded"]
+        lines += ["", f"Throughput with {scaling[1]['workers']} workers: {g:.2f}x that of one worker."]
+    lines.append("")
+    return lines
 
 
 def per_million(r):
@@ -186,6 +219,9 @@ def main():
     ap.add_argument("--shapes", default="50x2,10x6,1x25")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
     ap.add_argument("--no-janus", action="store_true", help="measure kamerd only")
+    ap.add_argument("--scaling", default="20x4@20000",
+                    help="capacity shape ROOMSxSIZE@VIDEO_KBPS run with 1 worker and with one per core"
+                         " ('' to skip)")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root for the network namespaces")
@@ -205,12 +241,33 @@ def main():
                 j = run_janus(a.build, rooms, size, a.duration)
                 print("  " + row(f"{rooms}x{size}", j, floor["floor_us"], "janus"), flush=True)
             results.append((f"{rooms}x{size}", r, j))
+        scaling = run_scaling(a) if a.scaling else []
     finally:
         netns_down()
-    write(a, floor, results)
+    write(a, floor, results, scaling)
 
 
-def write(a, floor, results):
+def run_scaling(a):
+    """Capacity: more load than one worker can carry, with 1 worker and with one per core.
+    The load's subscribers stop reading after their first packet (--sink), so the load costs
+    little more than its sending; what kamerd forwarded comes from its /metrics."""
+    shape, kbps = a.scaling.split("@")
+    rooms, size = (int(x) for x in shape.split("x"))
+    out = []
+    for workers in sorted({1, os.cpu_count() or 1}):
+        print(f"bench: capacity, kamerd with {workers} worker(s), {rooms} rooms of {size} "
+              f"at {kbps} kbit/s video for {a.duration} s", flush=True)
+        r = run_kamerd(a.build, rooms, size, a.duration, workers,
+                       ("--sink", "--video-kbps", kbps))
+        r["workers"] = workers
+        print(f"  forwarded {r.get('server_forwarded')}, in {r.get('server_in')}, "
+              f"sent {r.get('packets_sent')}, CPU {r.get('server_cpu_s'):.2f} s, "
+              f"workers {r.get('worker_cpu_s')}", flush=True)
+        out.append(r)
+    return out
+
+
+def write(a, floor, results, scaling):
     m = machine()
     lines = [
         "# Benchmarks",
@@ -267,14 +324,17 @@ def write(a, floor, results):
         "decrypts each incoming packet once and encrypts it once per receiver, so in big rooms",
         "kamerd can come close to (or, in principle, under) the floor. CPU time includes the joins",
         "(ICE, DTLS handshakes, SDP) of every participant, which weigh most in short runs of many",
-        "small rooms. kamerd forwards on one media thread today (no worker threads yet), so",
-        "these figures use at most one of the machine's cores for media.",
+        "small rooms. kamerd runs one media worker per core (rooms pinned to workers); a single",
+        "room is carried by one worker.",
         "",
         "Caveats: the machine's cores are shared by the server, the load generator and any other",
         "work, so absolute figures are noisy; compare the ratios of one run. The SRTP profile",
         "Janus negotiates is not recorded; with AES-CM-128-HMAC-SHA1-80 its crypto floor is about",
         "five times that of AEAD-AES-128-GCM, which kamerd prefers.",
         "",
+    ]
+    lines += scaling_lines(a, scaling)
+    lines += [
         "## Janus",
         "",
         "Janus 1.1.2 (Debian) runs the same way in the server namespace from a configuration",

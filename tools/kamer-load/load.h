@@ -184,8 +184,9 @@ int peer_ready(const struct peer *pc);
 
 /* Percentage of received SRTP packets dropped unread (--rx-loss); set before the run. */
 extern unsigned load_rx_loss_pct;
-/* --sink: subscribers count what arrives without decrypting it (for capacity runs, where
-   the load must cost far less than the server); no delay, loss or per-sender figures. */
+/* --sink: a subscriber stops reading once its first media packet arrives (for capacity
+   runs, where the load must cost far less than the server: the server's counters say what
+   it forwarded); no delay, loss or per-sender figures. */
 extern int load_sink;
 
 /* The process-wide DTLS context (one certificate); NULL until load_dtls_init(). */
@@ -205,5 +206,7 @@ uint8_t *worker_slot(struct worker *w, int fd);
 void worker_commit(struct worker *w, size_t len, const struct sockaddr *to);
 void worker_flush(struct worker *w);
 uint64_t worker_send_failed(const struct worker *w);
+/* Stops reading fd: what arrives fills its buffer and is then dropped by the kernel. */
+void worker_unwatch(struct worker *w, int fd);
 
 #endif

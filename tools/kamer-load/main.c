@@ -49,8 +49,8 @@ static void usage(FILE *f)
 	    "  --user        log in as LOGIN first (password: first line of FILE)\n"
 	    "  --threads     media threads (default 1)\n"
 	    "  --ramp-ms     pause between two participants' starts (default 20)\n"
-	    "  --sink        count received packets without decrypting them (capacity runs:\n"
-	    "                no delay, loss or per-sender figures)\n"
+	    "  --sink        subscribers stop reading after their first media packet (capacity\n"
+	    "                runs: the server's counters say what it forwarded; no delay or loss)\n"
 	    "Exit status 0 when every participant joined and received media from every other.\n",
 	    &sig_janus_ops ? ", janus" : "");
 }

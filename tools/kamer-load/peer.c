@@ -356,6 +356,7 @@ static void on_datagram(struct peer *pc, uint8_t *p, size_t len, const struct so
 		rx->bytes += len;
 		if (!rx->first_media_ns)
 			rx->first_media_ns = now_ns;
+		worker_unwatch(pc->w, pc->fd);
 		return;
 	}
 	if (srtp_sess_unprotect_rtp(pc->srtp, p, &len) != 0) {

@@ -69,6 +69,12 @@ void worker_flush(struct worker *w)
 		udp_out_flush(w->out_fd, &w->out);
 }
 
+void worker_unwatch(struct worker *w, int fd)
+{
+	if (epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL) != 0)
+		log_warn("load", "cannot stop watching a socket");
+}
+
 uint64_t worker_send_failed(const struct worker *w)
 {
 	return w->out.failed;
