@@ -3,20 +3,20 @@
 #define KAMER_BASE_LIMITS_H
 
 /* Control plane */
-#define LIM_HTTP_BODY  16384 /* bytes in a REST request body */
-#define LIM_WS_MESSAGE 73728 /* bytes in one WebSocket message: an SDP and its envelope */
-#define LIM_JSON_DEPTH 8     /* nesting in any JSON we accept */
-#define LIM_SESSIONS   4096  /* WebSocket sessions at once */
-#define LIM_TITLE      200   /* bytes in a meeting title */
-#define LIM_NAME       64    /* bytes in a display name */
-#define LIM_CHAT       2000  /* bytes in one chat message */
-#define LIM_LOGIN      64    /* bytes in a login name */
-#define LIM_EMAIL      254   /* bytes in an e-mail address (RFC 5321 path limit) */
-#define LIM_INVITEES   200   /* invitees named in one meeting request */
-#define LIM_HOSTS      16    /* hosts of one meeting */
-#define LIM_REPEAT     52    /* occurrences of a recurring meeting */
-#define LIM_RATE_KEYS  4096  /* sources and accounts tracked by each rate limiter */
-#define LIM_ID_LEN     32    /* characters in an identifier (base32 of 20 bytes) */
+#define LIM_HTTP_BODY  16384  /* bytes in a REST request body */
+#define LIM_WS_MESSAGE 172032 /* bytes in one WebSocket message: an SDP and its envelope */
+#define LIM_JSON_DEPTH 8      /* nesting in any JSON we accept */
+#define LIM_SESSIONS   4096   /* WebSocket sessions at once */
+#define LIM_TITLE      200    /* bytes in a meeting title */
+#define LIM_NAME       64     /* bytes in a display name */
+#define LIM_CHAT       2000   /* bytes in one chat message */
+#define LIM_LOGIN      64     /* bytes in a login name */
+#define LIM_EMAIL      254    /* bytes in an e-mail address (RFC 5321 path limit) */
+#define LIM_INVITEES   200    /* invitees named in one meeting request */
+#define LIM_HOSTS      16     /* hosts of one meeting */
+#define LIM_REPEAT     52     /* occurrences of a recurring meeting */
+#define LIM_RATE_KEYS  4096   /* sources and accounts tracked by each rate limiter */
+#define LIM_ID_LEN     32     /* characters in an identifier (base32 of 20 bytes) */
 
 /* Media plane */
 #define LIM_ROOMS             1024 /* rooms at once */
@@ -33,10 +33,10 @@
 #define LIM_UNVERIFIED_STUN   1024 /* STUN checks answered per second before verification */
 
 /* SDP */
-#define LIM_SDP_LEN   65536 /* bytes in one SDP: a subscribe offer for a room of 45 */
-#define LIM_SDP_MEDIA 128   /* m= sections */
-#define LIM_SDP_PT    32    /* payload types per m= section */
-#define LIM_SDP_EXT   16    /* extmaps per m= section */
-#define LIM_SDP_SSRC  8     /* ssrcs per m= section */
+#define LIM_SDP_LEN   163840 /* bytes in one SDP: a full room's subscribe offer is ~130 KiB */
+#define LIM_SDP_MEDIA 192    /* m= sections: 63 others with microphone, camera and screen */
+#define LIM_SDP_PT    32     /* payload types per m= section */
+#define LIM_SDP_EXT   16     /* extmaps per m= section */
+#define LIM_SDP_SSRC  8      /* ssrcs per m= section */
 
 #endif

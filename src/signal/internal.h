@@ -40,6 +40,8 @@ struct out_track {
 	char mid[12];
 	enum source source;
 	int active;
+	int offered_inactive; /* inactive in the offer last sent */
+	int reusable;         /* inactive in an offer the browser answered: may carry a new track */
 	uint32_t ssrc;
 	uint64_t publisher;
 	char stream_id[RND_ID_CHARS + 1]; /* the publisher's participant id */

@@ -48,6 +48,27 @@ static int wanted(const struct session *se, const struct out_track *o)
 	return 0;
 }
 
+/* A slot for a new track: an m= section of the same media kind that an answered offer
+   made inactive (so rooms with people coming and going do not grow the offer), else a
+   new one; NULL at the limit. */
+static struct out_track *out_slot(struct session *se, enum source src)
+{
+	int audio = src == SRC_MIC;
+	for (size_t i = 0; i < se->nouts; i++) {
+		struct out_track *o = &se->outs[i];
+		if (!o->active && o->reusable && (o->source == SRC_MIC) == audio) {
+			o->reusable = 0;
+			return o;
+		}
+	}
+	if (se->nouts == LIM_SUB_TRACKS)
+		return NULL;
+	struct out_track *o = &se->outs[se->nouts++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->mid, sizeof(o->mid), "%u", se->next_mid++);
+	return o;
+}
+
 /* Marks tracks that went away and adds tracks that came; 1 when anything changed. */
 static int update_outs(struct session *se)
 {
@@ -66,13 +87,11 @@ static int update_outs(struct session *se)
 		for (int src = 0; src < SRC_COUNT; src++) {
 			if (!m->ssrc[src] || has_out(se, m->handle, m->ssrc[src]))
 				continue;
-			if (se->nouts == LIM_SUB_TRACKS) {
+			struct out_track *o = out_slot(se, (enum source)src);
+			if (!o) {
 				log_warn("signal", "subscriber track limit reached");
 				continue;
 			}
-			struct out_track *o = &se->outs[se->nouts++];
-			memset(o, 0, sizeof(*o));
-			snprintf(o->mid, sizeof(o->mid), "%u", se->next_mid++);
 			o->source = (enum source)src;
 			o->active = 1;
 			o->ssrc = m->ssrc[src];
@@ -111,7 +130,8 @@ void sub_renegotiate(struct session *se)
 	}
 	json_t *tracks = json_array();
 	for (size_t i = 0; i < se->nouts; i++) {
-		const struct out_track *o = &se->outs[i];
+		struct out_track *o = &se->outs[i];
+		o->offered_inactive = !o->active;
 		t[i] = (struct sdp_out_track){
 		    .kind = o->source == SRC_MIC ? SDP_AUDIO : SDP_VIDEO,
 		    .mid = o->mid,
@@ -184,6 +204,8 @@ void sub_on_answer(struct session *se, const struct msg *m)
 	if (!sdp)
 		return;
 	se->offer_pending = 0;
+	for (size_t i = 0; i < se->nouts; i++)
+		se->outs[i].reusable = se->outs[i].offered_inactive && !se->outs[i].active;
 	if (!se->sub_conn_added) {
 		struct media_conn_spec c = {.participant = se->handle, .role = MEDIA_SUB};
 		memcpy(c.ufrag, se->sub_ufrag, sizeof(c.ufrag));

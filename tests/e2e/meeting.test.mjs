@@ -165,6 +165,8 @@ test('three participants see and hear each other; tiles follow the roster', { ti
   }
 
   // Bob leaves: his tile disappears from the other two pages.
+  const transceivers = (page) => page.evaluate(() => window.kamer.sub.getTransceivers().length);
+  const before = await Promise.all([anna, chloe].map(transceivers));
   await bob.getByRole('button', { name: EN.leave }).click();
   await bob.getByRole('heading', { name: 'You left the meeting' }).waitFor();
   await bob.getByRole('button', { name: EN.rejoin }).waitFor();
@@ -181,6 +183,20 @@ test('three participants see and hear each other; tiles follow the roster', { ti
   await bob.locator('#view-meeting').waitFor({ state: 'visible' });
   for (const page of pages) await tilesAre(page, 3);
   await waitForMedia(bob, 2);
+
+  // Bob's new tracks travel in the m= sections his old ones left, so a meeting where people
+  // come and go does not grow its offers; and the others see his video there, moving.
+  assert.deepEqual(await Promise.all([anna, chloe].map(transceivers)), before, 'm= sections reused');
+  for (const page of [anna, chloe]) {
+    const frames = () => page.evaluate((name) => {
+      const tile = [...document.querySelectorAll('[data-participant-id]')]
+        .find((t) => t.querySelector('.name').textContent === name);
+      const v = tile && tile.querySelector('video');
+      return v && v.videoWidth > 0 ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
+    }, PEOPLE[1].name);
+    const f0 = await waitFor(`${page.who} to play Bob's video again`, frames, 30000, 500);
+    await waitFor(`${page.who}: Bob's video keeps moving`, async () => (await frames()) > f0 + 10, 15000, 500);
+  }
 
   // Nothing came from elsewhere, nothing broke the CSP, no script error.
   for (const page of pages) assert.deepEqual(page.problems, [], page.who);

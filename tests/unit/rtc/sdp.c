@@ -650,6 +650,34 @@ static void test_subscribe_offer_errors(void **state)
 	}
 }
 
+/* A full room: the 63 others each send microphone, camera and screen, with ids as long as
+   kamerd makes them. The offer fits LIM_SDP_LEN and the parser takes it back whole. */
+static void test_full_room_offer(void **state)
+{
+	(void)state;
+	enum { OTHERS = LIM_ROOM_PARTICIPANTS - 1, N = OTHERS * 3 };
+	static struct sdp_out_track t[N];
+	static char mids[N][8], ids[OTHERS][33], tracks[N][36];
+	for (size_t i = 0; i < OTHERS; i++)
+		snprintf(ids[i], sizeof(ids[i]), "%032zu", i * 7919u);
+	for (size_t i = 0; i < N; i++) {
+		snprintf(mids[i], sizeof(mids[i]), "%zu", i);
+		snprintf(tracks[i], sizeof(tracks[i]), "%c-%s", "acs"[i % 3], ids[i / 3]);
+		t[i] = (struct sdp_out_track){i % 3 ? SDP_VIDEO : SDP_AUDIO,
+		                              mids[i],
+		                              1,
+		                              4000000000u - (uint32_t)i,
+		                              ids[i / 3],
+		                              tracks[i],
+		                              ids[i / 3]};
+	}
+	int n = sdp_write_subscribe_offer(out, LIM_SDP_LEN, t, N, &local);
+	assert_true(n > 0);
+	assert_int_equal(parse_str(s2, out), 0);
+	assert_int_equal(s2->nmedia, N);
+	assert_string_equal(s2->media[N - 1].msid_track, tracks[N - 1]);
+}
+
 /* ---- malformed input ---- */
 
 static void expect(const char *text, int want)
@@ -967,6 +995,7 @@ int main(void)
 	    cmocka_unit_test(test_publish_answer_errors),
 	    cmocka_unit_test(test_subscribe_offer),
 	    cmocka_unit_test(test_subscribe_offer_errors),
+	    cmocka_unit_test(test_full_room_offer),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_inheritance),
