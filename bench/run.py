@@ -199,6 +199,17 @@ def per_million(r):
     return (r.get("server_cpu_s") or 0) / fwd * 1e6 if fwd else float("nan")
 
 
+def profiles(r):
+    """The SRTP profiles the server chose or accepted, as kamer-load saw them."""
+    p = r.get("srtp_profiles") or {}
+    parts = []
+    for role in ("publish", "subscribe"):
+        x = p.get(role) or {}
+        parts.append(f"{role} {x.get('AEAD_AES_128_GCM', 0)} GCM / "
+                     f"{x.get('AES_CM_128_HMAC_SHA1_80', 0)} CM-SHA1-80")
+    return "; ".join(parts)
+
+
 def row(shape, r, floor_us, server="kamerd"):
     fwd = r.get("packets_received") or 0
     cpu = r.get("server_cpu_s") or 0
@@ -318,6 +329,11 @@ def write(a, floor, results, scaling):
             ratio = per_million(r) / per_million(j) if per_million(j) else float("nan")
             lines.append(f"- {shape}: {ratio:.2f} ({1 / ratio if ratio else float('nan'):.1f}x Janus's "
                          "packets per CPU second)")
+    lines += ["", "SRTP profiles negotiated (transports keyed, as kamer-load saw them):", ""]
+    for shape, r, j in results:
+        for server, x in (("kamerd", r), ("janus", j)):
+            if x is not None:
+                lines.append(f"- {shape} {server}: {profiles(x)}")
     lines += [
         "",
         "Reading the figures: the floor charges one SRTP unprotect per forwarded copy, but an SFU",
@@ -328,9 +344,9 @@ def write(a, floor, results, scaling):
         "room is carried by one worker.",
         "",
         "Caveats: the machine's cores are shared by the server, the load generator and any other",
-        "work, so absolute figures are noisy; compare the ratios of one run. The SRTP profile",
-        "Janus negotiates is not recorded; with AES-CM-128-HMAC-SHA1-80 its crypto floor is about",
-        "five times that of AEAD-AES-128-GCM, which kamerd prefers.",
+        "work, so absolute figures are noisy; compare the ratios of one run. With",
+        "AES-CM-128-HMAC-SHA1-80 the crypto floor is about five times that of AEAD-AES-128-GCM,",
+        "which kamerd prefers; the profiles each server negotiated are listed above.",
         "",
     ]
     lines += scaling_lines(a, scaling)

@@ -54,6 +54,11 @@ test('three participants publish, subscribe and measure through kamerd', async (
   assert.equal(j.participants, 3);
   assert.equal(j.joined, 3);
   assert.equal(j.errors, 0);
+  // kamerd prefers AEAD-AES-128-GCM on both connections of everyone.
+  assert.deepEqual(j.srtp_profiles, {
+    publish: { AEAD_AES_128_GCM: 3, AES_CM_128_HMAC_SHA1_80: 0 },
+    subscribe: { AEAD_AES_128_GCM: 3, AES_CM_128_HMAC_SHA1_80: 0 },
+  });
   assert.ok(j.packets_sent > 0);
   assert.ok(j.packets_received > 0);
   assert.ok(j.packets_expected >= j.packets_received - j.packets_lost);

@@ -188,6 +188,9 @@ extern unsigned load_rx_loss_pct;
    runs, where the load must cost far less than the server: the server's counters say what
    it forwarded); no delay, loss or per-sender figures. */
 extern int load_sink;
+/* Transports keyed, by role (enum peer_role) and SRTP profile: [role][0] AEAD-AES-128-GCM,
+   [role][1] AES-CM-128-HMAC-SHA1-80; what the server under test chose or accepted. */
+extern _Atomic unsigned long load_srtp_profiles[2][2];
 
 /* The process-wide DTLS context (one certificate); NULL until load_dtls_init(). */
 int load_dtls_init(void);

@@ -35,6 +35,7 @@
 static struct dtls_ctx *g_dtls;
 unsigned load_rx_loss_pct;
 int load_sink;
+_Atomic unsigned long load_srtp_profiles[2][2];
 
 /* --rx-loss: a cheap generator per media thread decides which packets the network lost. */
 static int simulated_loss(void)
@@ -296,6 +297,11 @@ static void on_dtls(struct peer *pc, const uint8_t *p, size_t len)
 	enum dtls_state before = dtls_state(pc->dtls);
 	enum dtls_state st = dtls_feed(pc->dtls, p, len, &keys);
 	if (st == DTLS_CONNECTED && before == DTLS_HANDSHAKING) {
+		if (keys.profile == DTLS_SRTP_AEAD_AES_128_GCM ||
+		    keys.profile == DTLS_SRTP_AES128_CM_SHA1_80)
+			atomic_fetch_add(&load_srtp_profiles[pc->role][keys.profile !=
+			                                               DTLS_SRTP_AEAD_AES_128_GCM],
+			                 1);
 		pc->srtp = srtp_sess_new(&keys);
 		ct_wipe(&keys, sizeof(keys));
 		if (!pc->srtp)

@@ -137,6 +137,13 @@ int report(const struct core *c)
 	double media_pct = dur > 0 ? (double)c->media_cpu_max_ns / 1e9 / dur * 100 : 0;
 	printf("  tool CPU      busiest media thread %.0f%% of a core, process %.1f s\n", media_pct,
 	       c->process_cpu_s);
+	unsigned long pg = atomic_load(&load_srtp_profiles[PEER_PUB][0]),
+	              pc = atomic_load(&load_srtp_profiles[PEER_PUB][1]),
+	              sg = atomic_load(&load_srtp_profiles[PEER_SUB][0]),
+	              sc = atomic_load(&load_srtp_profiles[PEER_SUB][1]);
+	printf("  SRTP          publish: %lu GCM, %lu CM-SHA1-80; subscribe: %lu GCM, %lu "
+	       "CM-SHA1-80\n",
+	       pg, pc, sg, sc);
 	printf("  errors        %llu\n", (unsigned long long)t->errors);
 	printf("%s\n", ok ? "OK" : "FAILED");
 	fflush(stdout);
@@ -179,6 +186,12 @@ int report(const struct core *c)
 		json_object_set_new(j, "tool_cpu",
 		                    json_pack("{s:f, s:f}", "media_thread_max_pct", media_pct,
 		                              "process_s", c->process_cpu_s));
+		json_object_set_new(j, "srtp_profiles",
+		                    json_pack("{s:{s:I, s:I}, s:{s:I, s:I}}", "publish",
+		                              "AEAD_AES_128_GCM", (json_int_t)pg,
+		                              "AES_CM_128_HMAC_SHA1_80", (json_int_t)pc,
+		                              "subscribe", "AEAD_AES_128_GCM", (json_int_t)sg,
+		                              "AES_CM_128_HMAC_SHA1_80", (json_int_t)sc));
 		json_object_set_new(j, "peers", peers);
 		peers = NULL;
 		if (json_dump_file(j, c->opts.json, JSON_INDENT(1)) != 0)
