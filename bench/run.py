@@ -15,6 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRV, CLI = "kbench-srv", "kbench-cli"
 SRV_IP, CLI_IP = "10.200.0.1", "10.200.0.2"
 PASSWORD = "benchmark password 1"
+NOTES_MARK = "<!-- Written by hand below this line; make bench keeps it. -->"
 
 
 def sh(*cmd, check=True, **kw):
@@ -361,9 +362,19 @@ def write(a, floor, results, scaling):
         "publisher.",
         "",
     ]
+    # What people wrote below the marker (profiles, analysis) survives a new run.
+    kept = ""
+    if os.path.exists(a.out):
+        old = open(a.out).read()
+        if NOTES_MARK in old:
+            kept = old[old.index(NOTES_MARK) + len(NOTES_MARK):]
+    lines += [NOTES_MARK]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    text = "\n".join(lines) + "\n"
+    if kept.strip():
+        text += "\n" + kept.strip("\n") + "\n"
     with open(a.out, "w") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write(text)
     print(f"bench: wrote {a.out}")
 
 
