@@ -75,9 +75,9 @@ static int map(srtp_err_status_t e)
 {
 	switch (e) {
 	case srtp_err_status_ok: return 0;
-	case srtp_err_status_auth_fail:
+	case srtp_err_status_auth_fail: return ERR_AUTH;
 	case srtp_err_status_replay_fail:
-	case srtp_err_status_replay_old: return ERR_AUTH;
+	case srtp_err_status_replay_old: return ERR_REPLAY;
 	default: return ERR_PROTO;
 	}
 }

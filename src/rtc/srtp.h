@@ -20,8 +20,8 @@ struct srtp_sess;
 struct srtp_sess *srtp_sess_new(const struct dtls_keys *k);
 void srtp_sess_free(struct srtp_sess *s);
 
-/* In place. *len is updated. 0, or ERR_AUTH when authentication or replay checks fail,
-   ERR_PROTO when the packet is malformed. */
+/* In place. *len is updated. 0; ERR_AUTH when authentication fails; ERR_REPLAY when an
+   authentic packet fails the replay check; ERR_PROTO when the packet is malformed. */
 int srtp_sess_unprotect_rtp(struct srtp_sess *s, uint8_t *p, size_t *len) WARN_UNUSED;
 int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *p, size_t *len) WARN_UNUSED;
 /* In place; p must have room for *len + SRTP_SESS_OVERHEAD bytes. */
