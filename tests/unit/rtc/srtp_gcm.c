@@ -1,7 +1,7 @@
 /* Tests for src/rtc/srtp_gcm.c: RFC 7714's AEAD_AES_128_GCM vectors (sections 16 and 17),
  * RFC 3711's key derivation vectors (B.3), interoperation with libsrtp2 both ways (RTP
  * with and without CSRCs and extensions, RTCP, ROC rollover), replays, tampering,
- * repeated protection, malformed input, the SSRC cap. */
+ * repeated protection, malformed input, the SSRC cap; and srtp_sess choosing it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -731,6 +731,56 @@ static void ssrc_cap(void **state)
 	pair_free(&q);
 }
 
+/* srtp_sess takes the GCM profile here, AES-CM to libsrtp, and tells replays apart. */
+static void sess_dispatch(void **state)
+{
+	(void)state;
+	struct dtls_keys k = {.profile = DTLS_SRTP_AEAD_AES_128_GCM, .key_len = 16, .salt_len = 12};
+	memcpy(k.local_key, MKEY, 16);
+	memcpy(k.local_salt, MSALT, 12);
+	memcpy(k.remote_key, MKEY, 16);
+	memcpy(k.remote_salt, MSALT, 12);
+	struct srtp_sess *s = srtp_sess_new(&k);
+	assert_non_null(s);
+	srtp_t lib_rx = lib_new(1);
+	uint8_t plain[BUF], p[BUF], q[BUF];
+	size_t len = mk_rtp(plain, 42, 1, 0, 1, 200), m = len;
+	memcpy(p, plain, len);
+	assert_int_equal(srtp_sess_protect_rtp(s, p, &m), 0);
+	memcpy(q, p, m);
+	int n = (int)m;
+	assert_int_equal(srtp_unprotect(lib_rx, q, &n), srtp_err_status_ok);
+	assert_memory_equal(q, plain, len);
+	memcpy(q, p, m);
+	size_t m2 = m;
+	assert_int_equal(srtp_sess_unprotect_rtp(s, p, &m), 0);
+	assert_int_equal(srtp_sess_unprotect_rtp(s, q, &m2), ERR_REPLAY);
+	len = mk_rtcp(p, 42, 0);
+	assert_int_equal(srtp_sess_protect_rtcp(s, p, &len), 0);
+	assert_int_equal(srtp_sess_unprotect_rtcp(s, p, &len), 0);
+	srtp_sess_free(s);
+	srtp_dealloc(lib_rx);
+
+	k.profile = DTLS_SRTP_AES128_CM_SHA1_80;
+	k.salt_len = 14;
+	s = srtp_sess_new(&k);
+	assert_non_null(s);
+	len = mk_rtp(p, 42, 1, 0, 1, 200);
+	assert_int_equal(srtp_sess_protect_rtp(s, p, &len), 0);
+	memcpy(q, p, len);
+	m2 = len;
+	assert_int_equal(srtp_sess_unprotect_rtp(s, p, &len), 0);
+	assert_int_equal(srtp_sess_unprotect_rtp(s, q, &m2), ERR_REPLAY);
+	len = mk_rtp(p, 42, 2, 0, 1, 200);
+	assert_int_equal(srtp_sess_protect_rtp(s, p, &len), 0);
+	p[20] ^= 1;
+	assert_int_equal(srtp_sess_unprotect_rtp(s, p, &len), ERR_AUTH);
+	srtp_sess_free(s);
+
+	k.profile = DTLS_SRTP_AEAD_AES_128_GCM; /* with the wrong salt length */
+	assert_null(srtp_sess_new(&k));
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -753,6 +803,7 @@ int main(void)
 	    cmocka_unit_test(replays),        cmocka_unit_test(replay_matches_libsrtp),
 	    cmocka_unit_test(tampering),      cmocka_unit_test(repeat_protect),
 	    cmocka_unit_test(malformed),      cmocka_unit_test(ssrc_cap),
+	    cmocka_unit_test(sess_dispatch),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
