@@ -319,6 +319,18 @@ static void on_dtls(struct media *m, struct conn *c, const uint8_t *p, size_t le
 	}
 }
 
+/* ERR_LIMIT and ERR_NOMEM (an SSRC beyond LIM_SRTP_SSRCS) are too rare for their own
+   counter: they go with the malformed. */
+static void count_srtp_drop(struct media *m, int rc)
+{
+	if (rc == ERR_AUTH)
+		INC(drop_srtp_auth);
+	else if (rc == ERR_REPLAY)
+		INC(drop_srtp_replay);
+	else
+		INC(drop_malformed);
+}
+
 static void on_datagram(struct media *m, uint8_t *p, size_t len, const struct sockaddr *from)
 {
 	INC(rx_packets);
@@ -354,10 +366,7 @@ static void on_datagram(struct media *m, uint8_t *p, size_t len, const struct so
 	if (rtp_is_rtcp(p, len)) {
 		int rc = srtp_sess_unprotect_rtcp(c->srtp, p, &len);
 		if (rc != 0) {
-			if (rc == ERR_AUTH)
-				INC(drop_srtp_auth);
-			else
-				INC(drop_malformed);
+			count_srtp_drop(m, rc);
 			return;
 		}
 		room_on_rtcp(c, p, len);
@@ -365,10 +374,7 @@ static void on_datagram(struct media *m, uint8_t *p, size_t len, const struct so
 	}
 	int rc = srtp_sess_unprotect_rtp(c->srtp, p, &len);
 	if (rc != 0) {
-		if (rc == ERR_AUTH)
-			INC(drop_srtp_auth);
-		else
-			INC(drop_malformed);
+		count_srtp_drop(m, rc);
 		return;
 	}
 	struct rtp_hdr h;
