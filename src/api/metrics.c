@@ -51,6 +51,8 @@ char *metrics_render(struct media *m, struct signal *sig)
 	        (unsigned long long)c->drop_stun_auth);
 	fprintf(f, "kamer_drops_total{reason=\"srtp_auth\"} %llu\n",
 	        (unsigned long long)c->drop_srtp_auth);
+	fprintf(f, "kamer_drops_total{reason=\"srtp_replay\"} %llu\n",
+	        (unsigned long long)c->drop_srtp_replay);
 	fprintf(f, "kamer_drops_total{reason=\"malformed\"} %llu\n",
 	        (unsigned long long)c->drop_malformed);
 	fprintf(f, "kamer_drops_total{reason=\"not_ready\"} %llu\n",

@@ -13,6 +13,7 @@ const char *err_str(int err)
 	case ERR_IO: return "i/o error";
 	case ERR_BADSTATE: return "wrong state";
 	case ERR_INVAL: return "invalid argument";
+	case ERR_REPLAY: return "replayed";
 	}
 	return "unknown error";
 }

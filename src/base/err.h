@@ -13,6 +13,7 @@ enum {
 	ERR_IO = -7,       /* the operating system refused */
 	ERR_BADSTATE = -8, /* not allowed in the current state */
 	ERR_INVAL = -9,    /* bad argument from the caller */
+	ERR_REPLAY = -10,  /* authentic, but seen before (SRTP/SRTCP replay protection) */
 };
 
 /* A short static string for an error code. */

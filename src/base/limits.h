@@ -31,6 +31,7 @@
 #define LIM_NACK_SEQS         64   /* sequence numbers answered per NACK packet */
 #define LIM_QUEUE             4096 /* messages in a control<->media queue */
 #define LIM_UNVERIFIED_STUN   1024 /* STUN checks answered per second before verification */
+#define LIM_SRTP_SSRCS        512  /* SSRCs per SRTP-GCM direction: 2 x LIM_SUB_TRACKS */
 
 /* SDP */
 #define LIM_SDP_LEN   163840 /* bytes in one SDP: a full room's subscribe offer is ~130 KiB */

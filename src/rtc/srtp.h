@@ -1,4 +1,5 @@
-/* srtp.h - SRTP and SRTCP sessions on libsrtp2, keyed from DTLS (RFC 5764, RFC 7714). */
+/* srtp.h - SRTP and SRTCP sessions keyed from DTLS (RFC 5764): AEAD_AES_128_GCM (RFC 7714)
+ * on OpenSSL EVP (srtp_gcm.h), AES-CM-128-HMAC-SHA1-80 on libsrtp2. */
 #ifndef KAMER_RTC_SRTP_H
 #define KAMER_RTC_SRTP_H
 
@@ -20,8 +21,9 @@ struct srtp_sess;
 struct srtp_sess *srtp_sess_new(const struct dtls_keys *k);
 void srtp_sess_free(struct srtp_sess *s);
 
-/* In place. *len is updated. 0, or ERR_AUTH when authentication or replay checks fail,
-   ERR_PROTO when the packet is malformed. */
+/* In place. *len is updated. 0; ERR_AUTH when authentication fails; ERR_REPLAY when an
+   authentic packet fails the replay check; ERR_PROTO when the packet is malformed;
+   ERR_LIMIT or ERR_NOMEM when a new SSRC cannot be kept (the GCM profile). */
 int srtp_sess_unprotect_rtp(struct srtp_sess *s, uint8_t *p, size_t *len) WARN_UNUSED;
 int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *p, size_t *len) WARN_UNUSED;
 /* In place; p must have room for *len + SRTP_SESS_OVERHEAD bytes. */

@@ -140,6 +140,7 @@ void media_counters_total(const struct media *m, struct media_counters *out)
 		SUM(drop_unverified);
 		SUM(drop_stun_auth);
 		SUM(drop_srtp_auth);
+		SUM(drop_srtp_replay);
 		SUM(drop_malformed);
 		SUM(drop_not_ready);
 		SUM(drop_unknown);

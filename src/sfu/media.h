@@ -36,11 +36,11 @@ struct media_counters {
 	_Atomic uint64_t drop_unverified; /* from an address no STUN check verified */
 	_Atomic uint64_t
 	    drop_stun_auth; /* STUN with a bad USERNAME, MESSAGE-INTEGRITY or FINGERPRINT */
-	_Atomic uint64_t
-	    drop_srtp_auth; /* SRTP/SRTCP that failed authentication or replay checks */
-	_Atomic uint64_t drop_malformed; /* not STUN, DTLS, RTP or RTCP; or failed to parse */
-	_Atomic uint64_t drop_not_ready; /* media before the DTLS handshake finished */
-	_Atomic uint64_t drop_unknown;   /* RTP for a stream nobody published */
+	_Atomic uint64_t drop_srtp_auth;   /* SRTP/SRTCP that failed authentication */
+	_Atomic uint64_t drop_srtp_replay; /* authentic SRTP/SRTCP seen before (or too old) */
+	_Atomic uint64_t drop_malformed;   /* not STUN, DTLS, RTP or RTCP; or failed to parse */
+	_Atomic uint64_t drop_not_ready;   /* media before the DTLS handshake finished */
+	_Atomic uint64_t drop_unknown;     /* RTP for a stream nobody published */
 	_Atomic uint64_t dtls_failed; /* handshakes that failed, fingerprint mismatches included */
 	_Atomic uint64_t conns, participants;
 	_Atomic uint64_t loop_ticks;      /* 20 ms ticks run */

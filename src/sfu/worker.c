@@ -302,6 +302,16 @@ static void on_dtls(struct worker *w, struct conn *c, const uint8_t *p, size_t l
 	}
 }
 
+static void count_srtp_drop(struct worker *w, int rc)
+{
+	if (rc == ERR_AUTH)
+		INC(drop_srtp_auth);
+	else if (rc == ERR_REPLAY)
+		INC(drop_srtp_replay);
+	else
+		INC(drop_malformed);
+}
+
 static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct sockaddr *from)
 {
 	INC(rx_packets);
@@ -337,10 +347,7 @@ static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct s
 	if (rtp_is_rtcp(p, len)) {
 		int rc = srtp_sess_unprotect_rtcp(c->srtp, p, &len);
 		if (rc != 0) {
-			if (rc == ERR_AUTH)
-				INC(drop_srtp_auth);
-			else
-				INC(drop_malformed);
+			count_srtp_drop(w, rc);
 			return;
 		}
 		room_on_rtcp(c, p, len);
@@ -348,10 +355,7 @@ static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct s
 	}
 	int rc = srtp_sess_unprotect_rtp(c->srtp, p, &len);
 	if (rc != 0) {
-		if (rc == ERR_AUTH)
-			INC(drop_srtp_auth);
-		else
-			INC(drop_malformed);
+		count_srtp_drop(w, rc);
 		return;
 	}
 	struct rtp_hdr h;
