@@ -101,6 +101,14 @@ int udp_bind(const struct sockaddr *addr, socklen_t len)
 	/* Bigger buffers ride out bursts of key frames; the kernel caps them. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	/* Don't fragment: a lost fragment loses the whole packet, and WebRTC sizes its
+	   packets for the path. For IPv4 the kernel then also skips the shared IP ID
+	   generator (__ip_select_ident, 4% of kamerd's CPU in a profile). PROBE rather than
+	   DO: a stale path MTU must not stop media. */
+	int pmtu = addr->sa_family == AF_INET ? IP_PMTUDISC_PROBE : IPV6_PMTUDISC_PROBE;
+	(void)setsockopt(fd, addr->sa_family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+	                 addr->sa_family == AF_INET ? IP_MTU_DISCOVER : IPV6_MTU_DISCOVER, &pmtu,
+	                 sizeof(pmtu));
 	if (bind(fd, addr, len) != 0) {
 		close(fd);
 		return ERR_IO;
