@@ -573,6 +573,11 @@ static void *worker_main(void *arg)
 						on_datagram(w, w->in.buf[k], w->in.len[k],
 						            (struct sockaddr *)&w->in.from[k]);
 					udp_out_flush(w->fd, &w->out);
+					/* A short batch drained the socket: asking again would
+					   only hear EAGAIN. epoll is level-triggered, so what came
+					   meanwhile wakes us at once. */
+					if (w->in.n < LIM_BATCH)
+						break;
 				}
 			} else if (fd == w->evfd) {
 				uint64_t v;
