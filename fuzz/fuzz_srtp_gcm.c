@@ -3,7 +3,8 @@
  * shrink by the tag. Then the same bytes, read as a script of packets, go through a
  * protecting and an unprotecting context: each comes back as it went, protecting it
  * again gives the same bytes, one flipped bit fails, and replays are refused exactly when
- * a simple model of the window says so. */
+ * a simple model of the window says so. Protect refuses other bytes under an index it
+ * sealed before, and anything 1024 or more behind its newest, also as the model says. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,36 @@ struct model {
 	int any[SSRCS];
 	uint64_t seen[SSRCS][SCRIPT];
 	size_t nseen[SSRCS];
+	/* the protecting side: what it sealed, by index and a hash of the bytes */
+	uint64_t tx_top[SSRCS];
+	uint64_t sealed[SSRCS][SCRIPT], sealed_hash[SSRCS][SCRIPT];
+	size_t nsealed[SSRCS];
 };
+
+static uint64_t fnv(const uint8_t *p, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* 1 if protect should seal idx with these bytes (and records it), 0 if it should refuse. */
+static int model_seals(struct model *m, int s, uint64_t idx, const uint8_t *p, size_t n)
+{
+	uint64_t h = fnv(p, n);
+	if (m->nsealed[s] > 0 && idx < m->tx_top[s] && m->tx_top[s] - idx >= 1024)
+		return 0;
+	for (size_t i = 0; i < m->nsealed[s]; i++) {
+		if (m->sealed[s][i] == idx)
+			return m->sealed_hash[s][i] == h;
+	}
+	if (m->nsealed[s] == 0 || idx > m->tx_top[s])
+		m->tx_top[s] = idx;
+	m->sealed[s][m->nsealed[s]] = idx;
+	m->sealed_hash[s][m->nsealed[s]++] = h;
+	return 1;
+}
 
 static int model_accepts(struct model *m, int s, uint64_t idx)
 {
@@ -136,7 +166,10 @@ static void script(const uint8_t *data, size_t size)
 			must(srtp_gcm_protect_rtcp(tx, a, &la) == 0);
 			must(la == len + SRTP_GCM_RTCP_OVERHEAD);
 		} else {
-			must(srtp_gcm_protect_rtp(tx, a, &la) == 0);
+			int seal = model_seals(&m, s, idx[s], plain, len);
+			must(srtp_gcm_protect_rtp(tx, a, &la) == (seal ? 0 : ERR_REPLAY));
+			if (!seal)
+				continue;
 			must(srtp_gcm_protect_rtp(tx, b, &lb) == 0);
 			must(la == len + SRTP_GCM_RTP_OVERHEAD && memcmp(a, b, la) == 0);
 		}

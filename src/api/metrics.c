@@ -59,6 +59,8 @@ char *metrics_render(struct media *m, struct signal *sig)
 	        (unsigned long long)c->drop_not_ready);
 	fprintf(f, "kamer_drops_total{reason=\"unknown_stream\"} %llu\n",
 	        (unsigned long long)c->drop_unknown);
+	fprintf(f, "kamer_drops_total{reason=\"unsealed\"} %llu\n",
+	        (unsigned long long)c->drop_unsealed);
 	fprintf(f, "kamer_drops_total{reason=\"send_failed\"} %llu\n",
 	        (unsigned long long)c->tx_failed);
 	G("media_workers", "Media worker threads.", media_workers(m));

@@ -39,10 +39,24 @@ struct rx_stream {
 	uint64_t rtcp_ring[RTCP_RING];
 };
 
+/* What was sealed under the last TX_WINDOW indexes (the replay window, as libsrtp's
+   allow_repeat_tx has it): protecting an index again is allowed only for the same bytes (a NACK
+   answered), which give the same tag. Different bytes under a used index would reuse
+   GCM's nonce: that is refused, and wiped, before anything leaves. Older indexes are
+   refused. */
+#define TX_WINDOW RTP_WINDOW
+#define TX_TAG    4 /* bytes of the tag kept: 8 KiB per SSRC; different bytes pass 2^-32 */
+
+struct tx_sealed {
+	uint32_t idx1; /* low 32 bits of index + 1; 0 for an empty slot */
+	uint8_t tag[TX_TAG];
+};
+
 struct tx_stream {
 	uint32_t ssrc;
 	uint32_t rtcp_next; /* SRTCP index of the next packet */
 	uint64_t rtp_top;   /* highest SRTP index protected */
+	struct tx_sealed sealed[TX_WINDOW];
 };
 
 struct srtp_gcm {
@@ -378,6 +392,9 @@ int srtp_gcm_protect_rtp(struct srtp_gcm *g, uint8_t *p, size_t *len)
 	uint64_t idx = index_guess(s->rtp_top, h.seq);
 	if (idx >= INDEX_LIMIT)
 		return ERR_LIMIT;
+	/* Too old to know what was sealed under it. */
+	if (idx + TX_WINDOW <= s->rtp_top)
+		return ERR_REPLAY;
 	iv_rtp(iv, g->rtp_salt, h.ssrc, idx);
 	/* RFC 7714 8.2: the AAD is the header with CSRCs and extension; the payload (with any
 	   padding) is encrypted, and the tag follows it. */
@@ -385,6 +402,13 @@ int srtp_gcm_protect_rtp(struct srtp_gcm *g, uint8_t *p, size_t *len)
 	int rc = gcm_seal(g->rtp, iv, p, h.header_len, NULL, 0, p + h.header_len, n, p + *len);
 	if (rc != 0)
 		return rc;
+	struct tx_sealed *was = &s->sealed[idx % TX_WINDOW];
+	if (was->idx1 == (uint32_t)(idx + 1) && !ct_equal(was->tag, p + *len, TX_TAG)) {
+		ct_wipe(p, *len + SRTP_GCM_RTP_OVERHEAD);
+		return ERR_REPLAY;
+	}
+	was->idx1 = (uint32_t)(idx + 1);
+	memcpy(was->tag, p + *len, TX_TAG);
 	if (idx > s->rtp_top)
 		s->rtp_top = idx;
 	*len += SRTP_GCM_RTP_OVERHEAD;

@@ -8,9 +8,11 @@
  * Per SSRC it keeps the highest packet index (RFC 3711 3.3.1, ROC estimation as in its
  * Appendix A) and, on unprotect, replay windows of 1024 SRTP and 128 SRTCP indexes, the
  * sizes libsrtp uses for kamer. On protect the same packet may be protected again and
- * gives the same bytes (libsrtp's allow_repeat_tx): kamerd answers NACKs that way. The
- * caller must then never protect different bytes under an SSRC and sequence number it
- * used before: GCM would reuse its nonce. */
+ * gives the same bytes (libsrtp's allow_repeat_tx): kamerd answers NACKs that way.
+ * Different bytes under an SSRC and index used before would reuse GCM's nonce: protect
+ * keeps 4 bytes of each tag of the last 1024 indexes and refuses (ERR_REPLAY, the
+ * output wiped) a packet whose tag differs from the one sealed before under its index,
+ * and any index further back than that. */
 #ifndef KAMER_RTC_SRTP_GCM_H
 #define KAMER_RTC_SRTP_GCM_H
 
@@ -48,7 +50,8 @@ void srtp_gcm_free(struct srtp_gcm *g);
 /* In place; p must have room for *len + SRTP_GCM_RTP_OVERHEAD (RTCP_OVERHEAD) bytes, and
    *len is updated. 0; ERR_PROTO if p is not an RTP packet (RTCP: shorter than 8 bytes or
    not version 2); ERR_LIMIT when the context already keeps LIM_SRTP_SSRCS other SSRCs, or
-   an index would wrap (2^48 SRTP, 2^31 SRTCP packets: the keys must be changed);
+   an index would wrap (2^48 SRTP, 2^31 SRTCP packets: the keys must be changed); ERR_REPLAY
+   (RTP) for an index used before with other bytes, or too far back (see above);
    ERR_NOMEM; ERR_INVAL on an unprotect context. */
 int srtp_gcm_protect_rtp(struct srtp_gcm *g, uint8_t *p, size_t *len) WARN_UNUSED;
 int srtp_gcm_protect_rtcp(struct srtp_gcm *g, uint8_t *p, size_t *len) WARN_UNUSED;

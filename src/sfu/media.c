@@ -144,6 +144,7 @@ void media_counters_total(const struct media *m, struct media_counters *out)
 		SUM(drop_malformed);
 		SUM(drop_not_ready);
 		SUM(drop_unknown);
+		SUM(drop_unsealed);
 		SUM(dtls_failed);
 		SUM(conns);
 		SUM(participants);

@@ -41,6 +41,8 @@ struct media_counters {
 	_Atomic uint64_t drop_malformed;   /* not STUN, DTLS, RTP or RTCP; or failed to parse */
 	_Atomic uint64_t drop_not_ready;   /* media before the DTLS handshake finished */
 	_Atomic uint64_t drop_unknown;     /* RTP for a stream nobody published */
+	_Atomic uint64_t drop_unsealed;    /* outgoing, refused by SRTP (e.g. other bytes
+	                                      under an index already used) */
 	_Atomic uint64_t dtls_failed; /* handshakes that failed, fingerprint mismatches included */
 	_Atomic uint64_t conns, participants;
 	_Atomic uint64_t loop_ticks;      /* 20 ms ticks run */

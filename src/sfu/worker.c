@@ -197,9 +197,12 @@ static void conn_send(struct conn *c, const uint8_t *p, size_t len, enum send_ki
 	memcpy(slot, p, len);
 	if (kind == SEND_RTP) {
 		rtp_set_pt(slot, pt);
-		if (srtp_sess_protect_rtp(c->srtp, slot, &len) != 0)
+		if (srtp_sess_protect_rtp(c->srtp, slot, &len) != 0) {
+			INC(drop_unsealed);
 			return;
+		}
 	} else if (kind == SEND_RTCP && srtp_sess_protect_rtcp(c->srtp, slot, &len) != 0) {
+		INC(drop_unsealed);
 		return;
 	}
 	udp_out_commit(&w->out, len, (struct sockaddr *)&c->addr);

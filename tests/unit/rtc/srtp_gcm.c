@@ -370,7 +370,7 @@ static void roc_rollover(void **state)
 	rtp_both_ways(q.lib_tx, q.rx, q.tx, q.lib_rx, p, len);
 	/* One that came before is a replay to both. */
 	uint8_t a[BUF];
-	len = mk_rtp(p, ssrc, (uint16_t)(131072 - 100), 0, -1, 20);
+	len = mk_rtp(p, ssrc, (uint16_t)(131072 - 100), 0, 1, 20); /* the same bytes again */
 	size_t m = len;
 	memcpy(a, p, len);
 	int n = (int)len;
@@ -401,18 +401,23 @@ static void replays(void **state)
 	m = first_len;
 	assert_int_equal(srtp_gcm_unprotect_rtp(q.rx, p, &m), ERR_REPLAY);
 
-	/* Up to 1023 behind the newest: new ones pass once; 1024 behind is too old. */
+	/* Up to 1023 behind the newest: new ones pass once; 1024 behind is too old. The
+	   sealed packets are kept: protect will not seal an index that far back again. */
+	static uint8_t kept[1100][BUF];
+	static size_t kept_len[1100];
 	for (uint16_t s = 5001; s <= 5000 + 1100; s++) {
 		len = mk_rtp(p, ssrc, s, 0, -1, 10);
 		assert_int_equal(srtp_gcm_protect_rtp(q.tx, p, &len), 0);
+		memcpy(kept[s - 5001], p, len);
+		kept_len[s - 5001] = len;
 		if (s % 2)
 			assert_int_equal(srtp_gcm_unprotect_rtp(q.rx, p, &len), 0);
 	}
 	uint16_t top = 5000 + 1099; /* the newest received */
 	for (uint16_t back = 1; back <= 1030; back++) {
 		uint16_t s = (uint16_t)(top - back);
-		len = mk_rtp(p, ssrc, s, 0, -1, 10);
-		assert_int_equal(srtp_gcm_protect_rtp(q.tx, p, &len), 0);
+		len = kept_len[s - 5001];
+		memcpy(p, kept[s - 5001], len);
 		memcpy(again, p, len);
 		m = len;
 		int want = back >= 1024 || s % 2 ? ERR_REPLAY : 0;
@@ -485,7 +490,10 @@ static void replay_matches_libsrtp(void **state)
 		if (s > top)
 			top = s;
 		size_t len = mk_rtp(p, 0xd00d, (uint16_t)s, 0, -1, 16), m;
-		assert_int_equal(srtp_gcm_protect_rtp(q.tx, p, &len), 0);
+		int sealed = srtp_gcm_protect_rtp(q.tx, p, &len);
+		if (sealed == ERR_REPLAY && top - s >= 1024)
+			continue; /* protect seals nothing that far back, used or not */
+		assert_int_equal(sealed, 0);
 		memcpy(a, p, len);
 		int n = (int)len;
 		srtp_err_status_t e = srtp_unprotect(q.lib_rx, a, &n);
@@ -612,6 +620,47 @@ static void repeat_protect(void **state)
 	assert_memory_equal(b, plain, len);
 	assert_int_equal(srtp_gcm_unprotect_rtp(q.rx, a, &la), 0);
 	assert_memory_equal(a, plain, len);
+	pair_free(&q);
+}
+
+/* Different bytes under an index already used would reuse GCM's nonce (and give away the
+   authentication key): protect refuses and leaves nothing readable behind. The same bytes
+   again (a NACK answered) are fine, and so is a late index never used. */
+static void nonce_reuse_refused(void **state)
+{
+	(void)state;
+	struct pair q = pair_new();
+	uint8_t a[BUF], b[BUF], zero[BUF];
+	size_t la = mk_rtp(a, 0x51, 100, 0, 1, 300), lb = mk_rtp(b, 0x51, 100, 0, 1, 301);
+	assert_int_equal(srtp_gcm_protect_rtp(q.tx, a, &la), 0);
+	size_t before = lb;
+	assert_int_equal(srtp_gcm_protect_rtp(q.tx, b, &lb), ERR_REPLAY);
+	assert_int_equal(lb, before);
+	memset(zero, 0, sizeof(zero));
+	assert_memory_equal(b, zero, lb + SRTP_GCM_RTP_OVERHEAD);
+	/* The same packet again seals to the same bytes. */
+	lb = mk_rtp(b, 0x51, 100, 0, 1, 300);
+	assert_int_equal(srtp_gcm_protect_rtp(q.tx, b, &lb), 0);
+	assert_memory_equal(a, b, la);
+	/* A header that differs counts too (it is authenticated). */
+	lb = mk_rtp(b, 0x51, 100, 0, 1, 300);
+	b[1] = 97;
+	assert_int_equal(srtp_gcm_protect_rtp(q.tx, b, &lb), ERR_REPLAY);
+	/* Onwards, then a late one never used, then one too far back to know. */
+	for (uint16_t s = 101; s <= 1200; s++) {
+		if (s == 150 || s == 1100)
+			continue;
+		lb = mk_rtp(b, 0x51, s, 0, 1, 30);
+		assert_int_equal(srtp_gcm_protect_rtp(q.tx, b, &lb), 0);
+	}
+	lb = mk_rtp(b, 0x51, 1000, 0, 1, 31);
+	assert_int_equal(srtp_gcm_protect_rtp(q.tx, b, &lb), ERR_REPLAY);
+	lb = mk_rtp(b, 0x51, 150, 0, 1, 30);
+	assert_int_equal(srtp_gcm_protect_rtp(q.tx, b, &lb), ERR_REPLAY); /* 1050 back */
+	lb = mk_rtp(b, 0x51, 1100, 0, 1, 99);                             /* late, first time */
+	assert_int_equal(srtp_gcm_protect_rtp(q.tx, b, &lb), 0);
+	lb = mk_rtp(b, 0x51, 1190, 0, 1, 30);
+	assert_int_equal(srtp_gcm_protect_rtp(q.tx, b, &lb), 0);
 	pair_free(&q);
 }
 
@@ -797,12 +846,19 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(kdf_rfc3711_b3), cmocka_unit_test(rfc7714_srtp),
-	    cmocka_unit_test(rfc7714_srtcp),  cmocka_unit_test(libsrtp_rtp_shapes),
-	    cmocka_unit_test(libsrtp_rtcp),   cmocka_unit_test(roc_rollover),
-	    cmocka_unit_test(replays),        cmocka_unit_test(replay_matches_libsrtp),
-	    cmocka_unit_test(tampering),      cmocka_unit_test(repeat_protect),
-	    cmocka_unit_test(malformed),      cmocka_unit_test(ssrc_cap),
+	    cmocka_unit_test(kdf_rfc3711_b3),
+	    cmocka_unit_test(rfc7714_srtp),
+	    cmocka_unit_test(rfc7714_srtcp),
+	    cmocka_unit_test(libsrtp_rtp_shapes),
+	    cmocka_unit_test(libsrtp_rtcp),
+	    cmocka_unit_test(roc_rollover),
+	    cmocka_unit_test(replays),
+	    cmocka_unit_test(replay_matches_libsrtp),
+	    cmocka_unit_test(tampering),
+	    cmocka_unit_test(repeat_protect),
+	    cmocka_unit_test(nonce_reuse_refused),
+	    cmocka_unit_test(malformed),
+	    cmocka_unit_test(ssrc_cap),
 	    cmocka_unit_test(sess_dispatch),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
