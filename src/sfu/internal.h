@@ -39,8 +39,9 @@ struct conn {
 	struct conn *next; /* in the media's list */
 };
 
-/* Protects a copy of plain with the conn's keys (payload type set to pt) and queues it. */
-void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt);
+/* Protects a copy of plain with the conn's keys (payload type set to pt, sequence number to
+   seq) and queues it. */
+void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt, uint16_t seq);
 void conn_send_rtcp(struct conn *c, const uint8_t *plain, size_t len);
 struct media_counters *worker_counters_rw(struct worker *w);
 /* Frees a transport that room.c no longer uses. */

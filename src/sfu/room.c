@@ -15,6 +15,7 @@
 #include "rtc/rtp_stats.h"
 #include "sfu/internal.h"
 #include "sfu/rtxbuf.h"
+#include "sfu/seqmap.h"
 
 /* At most one key-frame request per publisher stream in this time, unless a new subscriber needs
  * one. */
@@ -22,11 +23,13 @@
 /* What we tell publishers they may send (REMB), so their bandwidth estimate can grow. */
 #define REMB_BPS 2500000
 
+/* One subscriber of a track. */
 struct fwd {
 	struct participant *sub;
 	uint8_t out_pt;
 	uint32_t packets, octets; /* sent to this subscriber, for its sender reports */
 	int mark;
+	struct seqmap seq; /* our sequence numbers for it, continuous across pauses */
 };
 
 struct track {
@@ -37,6 +40,7 @@ struct track {
 	struct rtxbuf *rtx; /* video only */
 	struct rtp_rx_stats stats;
 	int seen;
+	int paused; /* packets came and were not forwarded (muted): resync on resume */
 	uint64_t last_pli_us;
 	int32_t loud_q8;   /* smoothed loudness, 8 fractional bits (audio) */
 	uint64_t level_us; /* when the last audio level arrived */
@@ -284,8 +288,15 @@ void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr 
 		t->loud_q8 += (loud - t->loud_q8) / 4;
 		t->level_us = now;
 	}
-	if (p->muted[t->kind])
+	if (p->muted[t->kind]) {
+		t->paused = 1;
 		return; /* a host muted it: nothing goes out, not even to the recorder */
+	}
+	if (t->paused) {
+		for (size_t i = 0; i < t->nfwd; i++)
+			seqmap_pause(&t->fwd[i].seq);
+		t->paused = 0;
+	}
 	if (t->rtx)
 		rtxbuf_put(t->rtx, h->seq, pkt, len);
 	for (size_t i = 0; i < t->nfwd; i++) {
@@ -293,7 +304,10 @@ void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr 
 		struct conn *sc = f->sub->sub;
 		if (!sc || !sc->srtp)
 			continue;
-		conn_send_rtp(sc, pkt, len, f->out_pt);
+		int32_t out = seqmap_out(&f->seq, h->seq);
+		if (out < 0)
+			continue;
+		conn_send_rtp(sc, pkt, len, f->out_pt, (uint16_t)out);
 		f->packets++;
 		f->octets += (uint32_t)h->payload_len;
 		CTR_ADD(ctr, forwarded, 1);
@@ -345,21 +359,26 @@ static void answer_nack(struct conn *c, const struct rtcp_pkt *k)
 	CTR_ADD(ctr, nacks_rx, 1);
 	if (!t || !t->rtx || n <= 0)
 		return;
-	uint8_t out_pt = t->pt;
+	struct fwd *f = NULL;
 	for (size_t i = 0; i < t->nfwd; i++) {
 		if (t->fwd[i].sub == c->part)
-			out_pt = t->fwd[i].out_pt;
+			f = &t->fwd[i];
 	}
+	if (!f)
+		return;
 	uint16_t missing[LIM_NACK_SEQS];
 	size_t nmissing = 0;
 	for (int i = 0; i < n; i++) {
+		int32_t in = seqmap_in(&f->seq, seqs[i]);
+		if (in < 0)
+			continue;
 		const uint8_t *pkt;
 		size_t len;
-		if (rtxbuf_get(t->rtx, seqs[i], &pkt, &len) == 0) {
-			conn_send_rtp(c, pkt, len, out_pt);
+		if (rtxbuf_get(t->rtx, (uint16_t)in, &pkt, &len) == 0) {
+			conn_send_rtp(c, pkt, len, f->out_pt, seqs[i]);
 			CTR_ADD(ctr, rtx_sent, 1);
 		} else {
-			missing[nmissing++] = seqs[i];
+			missing[nmissing++] = (uint16_t)in;
 		}
 	}
 	/* What we never received ourselves, the publisher may still have (RFC 4585 s6.2.1). */

@@ -186,8 +186,10 @@ static void conn_free(struct conn *c)
 
 enum send_kind { SEND_RAW, SEND_RTP, SEND_RTCP };
 
-/* Copies p into the next outgoing slot, protecting RTP and RTCP with the conn's keys there. */
-static void conn_send(struct conn *c, const uint8_t *p, size_t len, enum send_kind kind, uint8_t pt)
+/* Copies p into the next outgoing slot, protecting RTP (payload type pt, sequence number
+   seq) and RTCP with the conn's keys there. */
+static void conn_send(struct conn *c, const uint8_t *p, size_t len, enum send_kind kind, uint8_t pt,
+                      uint16_t seq)
 {
 	struct worker *w = c->w;
 	size_t room = kind == SEND_RAW ? 0 : SRTP_SESS_OVERHEAD;
@@ -197,6 +199,7 @@ static void conn_send(struct conn *c, const uint8_t *p, size_t len, enum send_ki
 	memcpy(slot, p, len);
 	if (kind == SEND_RTP) {
 		rtp_set_pt(slot, pt);
+		rtp_set_seq(slot, seq);
 		if (srtp_sess_protect_rtp(c->srtp, slot, &len) != 0) {
 			INC(drop_unsealed);
 			return;
@@ -212,17 +215,17 @@ static void conn_send(struct conn *c, const uint8_t *p, size_t len, enum send_ki
 
 static void dtls_send(void *arg, const uint8_t *p, size_t len)
 {
-	conn_send(arg, p, len, SEND_RAW, 0);
+	conn_send(arg, p, len, SEND_RAW, 0, 0);
 }
 
-void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt)
+void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt, uint16_t seq)
 {
-	conn_send(c, plain, len, SEND_RTP, pt);
+	conn_send(c, plain, len, SEND_RTP, pt, seq);
 }
 
 void conn_send_rtcp(struct conn *c, const uint8_t *plain, size_t len)
 {
-	conn_send(c, plain, len, SEND_RTCP, 0);
+	conn_send(c, plain, len, SEND_RTCP, 0, 0);
 }
 
 static struct conn *conn_by_ufrag(struct worker *w, const uint8_t *u, size_t n)
