@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,7 +145,7 @@ int udp_recv_batch(int fd, struct udp_batch *b)
 
 uint8_t *udp_out_slot(int fd, struct udp_out *o)
 {
-	if (o->n == LIM_BATCH)
+	if (o->n == LIM_OUT)
 		udp_out_flush(fd, o);
 	return o->buf[o->n];
 }
@@ -156,31 +157,133 @@ void udp_out_commit(struct udp_out *o, size_t len, const struct sockaddr *to)
 	o->n++;
 }
 
+#define DEST_SLOTS    (2 * LIM_OUT) /* the destination table is at most half full */
+#define GSO_MAX_BYTES 65000         /* one GSO message's payload: an IP datagram's */
+
+static size_t dest_hash(const struct sockaddr *sa)
+{
+	uint32_t h;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *v4 = (const void *)sa;
+		h = v4->sin_addr.s_addr ^ ((uint32_t)v4->sin_port << 16);
+	} else {
+		const struct sockaddr_in6 *v6 = (const void *)sa;
+		uint32_t w[4];
+		memcpy(w, &v6->sin6_addr, sizeof(w));
+		h = w[0] ^ w[1] ^ w[2] ^ w[3] ^ ((uint32_t)v6->sin6_port << 16);
+	}
+	return (size_t)(((uint64_t)(h * 2654435761u) * DEST_SLOTS) >> 32);
+}
+
+/* Groups the queue into messages: a datagram joins its destination's newest message when it
+   has that message's size and the message has room, and starts a new one otherwise. A
+   destination's datagrams thus stay in the order they were queued. Returns the count. */
+static size_t plan(struct udp_out *o)
+{
+	size_t nm = 0;
+	memset(o->latest, 0, sizeof(o->latest));
+	for (size_t i = 0; i < o->n; i++) {
+		const struct sockaddr *to = (const struct sockaddr *)&o->to[i];
+		size_t h = dest_hash(to);
+		while (o->latest[h] &&
+		       !addr_equal(to, (const struct sockaddr *)&o->to[o->first[o->latest[h] - 1]]))
+			h = (h + 1) % DEST_SLOTS;
+		if (!o->no_gso && o->latest[h]) {
+			size_t m = o->latest[h] - 1;
+			if (o->len[i] > 0 && o->seg[m] == o->len[i] &&
+			    o->nseg[m] < LIM_GSO_SEGMENTS &&
+			    (size_t)(o->nseg[m] + 1) * o->len[i] <= GSO_MAX_BYTES) {
+				o->nseg[m]++;
+				o->msg_of[i] = (uint16_t)m;
+				continue;
+			}
+		}
+		o->first[nm] = (uint16_t)i;
+		o->seg[nm] = (uint16_t)o->len[i];
+		o->nseg[nm] = 1;
+		o->msg_of[i] = (uint16_t)nm;
+		o->latest[h] = (uint16_t)(++nm);
+	}
+	return nm;
+}
+
+/* Lays each message's datagrams out side by side in iov, in queue order, and fills in its
+   header: the address, and the segment size when there is more than one datagram. */
+static void lay_out(struct udp_out *o, size_t nm)
+{
+	uint16_t *next = o->latest; /* reused: where each message's next datagram goes */
+	size_t at = 0;
+	for (size_t m = 0; m < nm; m++) {
+		next[m] = (uint16_t)at;
+		at += o->nseg[m];
+	}
+	memset(o->msgs, 0, nm * sizeof(o->msgs[0]));
+	for (size_t m = 0; m < nm; m++) {
+		struct msghdr *h = &o->msgs[m].msg_hdr;
+		h->msg_iov = &o->iov[next[m]];
+		h->msg_iovlen = o->nseg[m];
+		h->msg_name = &o->to[o->first[m]];
+		h->msg_namelen = addr_len((const struct sockaddr *)&o->to[o->first[m]]);
+		if (o->nseg[m] > 1) {
+			h->msg_control = o->ctl[m];
+			h->msg_controllen = sizeof(o->ctl[m]);
+			struct cmsghdr *c = CMSG_FIRSTHDR(h);
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+			memcpy(CMSG_DATA(c), &o->seg[m], sizeof(uint16_t));
+		}
+	}
+	for (size_t i = 0; i < o->n; i++) {
+		struct iovec *v = &o->iov[next[o->msg_of[i]]++];
+		v->iov_base = o->buf[i];
+		v->iov_len = o->len[i];
+	}
+}
+
+/* The kernel refused a GSO message: send its datagrams one by one. When they go, the path
+   takes datagrams but not GSO (no checksum offload on the way out, say): stop asking. */
+static void send_apart(int fd, struct udp_out *o, size_t m)
+{
+	const struct msghdr *h = &o->msgs[m].msg_hdr;
+	size_t ok = 0;
+	for (size_t k = 0; k < h->msg_iovlen; k++) {
+		if (sendto(fd, h->msg_iov[k].iov_base, h->msg_iov[k].iov_len, MSG_DONTWAIT,
+		           h->msg_name, h->msg_namelen) >= 0)
+			ok++;
+	}
+	o->calls += h->msg_iovlen;
+	o->sent += ok;
+	o->failed += h->msg_iovlen - ok;
+	if (ok == h->msg_iovlen)
+		o->no_gso = 1;
+}
+
 void udp_out_flush(int fd, struct udp_out *o)
 {
-	struct mmsghdr msgs[LIM_BATCH];
-	struct iovec iov[LIM_BATCH];
+	if (o->n == 0)
+		return;
+	size_t nm = plan(o);
+	lay_out(o, nm);
 	size_t done = 0;
-	memset(msgs, 0, sizeof(msgs));
-	for (size_t i = 0; i < o->n; i++) {
-		iov[i].iov_base = o->buf[i];
-		iov[i].iov_len = o->len[i];
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &o->to[i];
-		msgs[i].msg_hdr.msg_namelen = addr_len((struct sockaddr *)&o->to[i]);
-	}
-	while (done < o->n) {
-		int n = sendmmsg(fd, msgs + done, (unsigned)(o->n - done), MSG_DONTWAIT);
+	while (done < nm) {
+		int n = sendmmsg(fd, o->msgs + done, (unsigned)(nm - done), MSG_DONTWAIT);
+		o->calls++;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			/* A full socket buffer or an unreachable peer: drop this one, go on. */
-			o->failed++;
+			if (o->nseg[done] > 1 && (errno == EIO || errno == EINVAL ||
+			                          errno == EOPNOTSUPP || errno == ENOPROTOOPT))
+				send_apart(fd, o, done);
+			else /* a full socket buffer or an unreachable peer: drop these, go on */
+				o->failed += o->nseg[done];
 			done++;
 			continue;
 		}
-		o->sent += (uint64_t)n;
+		for (size_t m = done; m < done + (size_t)n; m++) {
+			o->sent += o->nseg[m];
+			o->gso_msgs += o->nseg[m] > 1;
+		}
 		done += (size_t)n;
 	}
 	o->n = 0;

@@ -35,13 +35,23 @@ struct udp_batch {
    Datagrams larger than LIM_PACKET are truncated and reported with len 0. */
 int udp_recv_batch(int fd, struct udp_batch *b);
 
-/* Datagrams to send in one sendmmsg() call. */
+/* Datagrams queued to send together. A flush makes one sendmmsg() call for them, in which
+   consecutive datagrams of one size to one address travel as one UDP GSO message (the
+   kernel cuts them apart after the stack: one route lookup and one pass for them all).
+   What each destination receives keeps the order it was queued in. */
 struct udp_out {
 	size_t n;
-	uint8_t buf[LIM_BATCH][LIM_PACKET];
-	size_t len[LIM_BATCH];
-	struct sockaddr_storage to[LIM_BATCH];
-	uint64_t sent, failed; /* totals since start */
+	uint8_t buf[LIM_OUT][LIM_PACKET];
+	size_t len[LIM_OUT];
+	struct sockaddr_storage to[LIM_OUT];
+	int no_gso;                             /* the path refused GSO: plain datagrams */
+	uint64_t sent, failed, calls, gso_msgs; /* totals since start */
+	/* The flush's work space. */
+	struct mmsghdr msgs[LIM_OUT];
+	struct iovec iov[LIM_OUT];
+	uint16_t seg[LIM_OUT], nseg[LIM_OUT], first[LIM_OUT], msg_of[LIM_OUT];
+	uint16_t latest[2 * LIM_OUT]; /* per destination hash: its newest message + 1 */
+	char ctl[LIM_OUT][CMSG_SPACE(sizeof(uint16_t))];
 };
 
 /* A free slot to fill, flushing first when full. Set *len and *to, then call udp_out_commit. */
@@ -49,5 +59,4 @@ uint8_t *udp_out_slot(int fd, struct udp_out *o);
 void udp_out_commit(struct udp_out *o, size_t len, const struct sockaddr *to);
 /* Sends everything queued. */
 void udp_out_flush(int fd, struct udp_out *o);
-
 #endif
