@@ -43,8 +43,13 @@ void gen_init(struct gen *g, uint32_t sender, unsigned video_kbps, int audio_onl
 	g->audio_ts = rnd_u32();
 	g->video_ts = rnd_u32();
 	g->picture_id = (uint16_t)(rnd_u32() & 0x7fff);
-	g->next_audio_ns = g->next_video_ns = g->next_sr_ns = now_ns;
-	g->next_key_ns = now_ns;
+	/* Each participant's capture clocks start at a random phase, as real devices' do:
+	   participants that joined a period apart would otherwise send in the same instant,
+	   a worst case no meeting has. The first video frame is still a key frame. */
+	g->next_audio_ns = now_ns + rnd_u32() % AUDIO_EVERY_NS;
+	g->next_video_ns = now_ns + rnd_u32() % VIDEO_EVERY_NS;
+	g->next_sr_ns = now_ns;
+	g->next_key_ns = g->next_video_ns;
 }
 
 /* The send time is read now, not at the tick: a thread with many participants builds the
