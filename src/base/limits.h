@@ -26,9 +26,9 @@
 #define LIM_TRACKS_PER_PUB    4    /* tracks one participant may publish */
 #define LIM_SUB_TRACKS        256  /* tracks one subscriber may receive */
 #define LIM_PACKET            1500 /* bytes in one UDP datagram we handle */
-#define LIM_BATCH             32   /* datagrams per recvmmsg/sendmmsg */
+#define LIM_BATCH             32   /* datagrams per recvmmsg */
 #define LIM_OUT               256  /* datagrams queued for one send (after GSO: fewer calls) */
-#define LIM_GSO_SEGMENTS      64 /* datagrams in one UDP GSO send (the kernel's UDP_MAX_SEGMENTS) */
+#define LIM_GSO_SEGMENTS      64   /* datagrams in one GSO send (kernel: UDP_MAX_SEGMENTS) */
 #define LIM_RTX_PACKETS       512  /* packets kept per video stream for NACK */
 #define LIM_NACK_SEQS         64   /* sequence numbers answered per NACK packet */
 #define LIM_QUEUE             4096 /* messages in a control<->media queue */
