@@ -1,6 +1,7 @@
 /* gen.c - synthetic media of one participant: Opus-like audio (50 packets/s, ~100-byte
  * payload, RFC 6464 audio level) and VP8-like video (RFC 7741 payloads, key frames every
- * 3 s and on PLI), sender reports, and answers to NACKs from a small history. */
+ * 3 s and on PLI) paced out as a browser paces it, sender reports, and answers to NACKs
+ * from a small history. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #define FRAMES_PER_GOP  90 /* 3 s at 30 frames/s */
 #define VP8_DESC_LEN    4  /* X, I and a 15-bit picture id (RFC 7741 4.2) */
 #define MAX_FRAME_BYTES 200000
+#define PACE_BURST_NS   5000000ull /* budget an idle pacer keeps: one 5 ms interval */
 
 uint64_t load_now_ns(void)
 {
@@ -50,6 +52,8 @@ void gen_init(struct gen *g, uint32_t sender, unsigned video_kbps, int audio_onl
 	g->next_video_ns = now_ns + rnd_u32() % VIDEO_EVERY_NS;
 	g->next_sr_ns = now_ns;
 	g->next_key_ns = g->next_video_ns;
+	g->paced_seq = g->video_seq;
+	g->pace_last_ns = now_ns;
 }
 
 /* The send time is read now, not at the tick: a thread with many participants builds the
@@ -139,7 +143,7 @@ static size_t frame_bytes(struct gen *g, int key)
 	return n > MAX_FRAME_BYTES ? MAX_FRAME_BYTES : (size_t)n;
 }
 
-static void send_frame(struct gen *g, uint64_t now_ns, const struct pkt_sink *out)
+static void make_frame(struct gen *g, uint64_t now_ns)
 {
 	int key = g->key_wanted || now_ns >= g->next_key_ns;
 	if (key) {
@@ -154,7 +158,8 @@ static void send_frame(struct gen *g, uint64_t now_ns, const struct pkt_sink *ou
 	if (per < 10 + LOAD_TRAILER_LEN)
 		per = 10 + LOAD_TRAILER_LEN;
 	for (size_t i = 0; i < npkt; i++) {
-		uint8_t *p = out->slot(out->arg);
+		struct gen_pkt *h = &g->hist[g->video_seq % LOAD_RTX_HISTORY];
+		uint8_t *p = h->data;
 		put_header(p, 0, i + 1 == npkt, SDP_CLIENT_PT_VP8, g->video_seq, g->video_ts,
 		           g->video_ssrc);
 		uint8_t *d = p + RTP_HDR_LEN;
@@ -182,15 +187,11 @@ static void send_frame(struct gen *g, uint64_t now_ns, const struct pkt_sink *ou
 		fill(pl + used, per - used - LOAD_TRAILER_LEN, g->video_seq);
 		put_trailer(g, pl + per, 0);
 		size_t len = RTP_HDR_LEN + VP8_DESC_LEN + per;
-		struct gen_pkt *h = &g->hist[g->video_seq % LOAD_RTX_HISTORY];
 		h->seq = g->video_seq;
 		h->len = (uint16_t)len;
-		memcpy(h->data, p, len);
-		out->commit(out->arg, len, 0);
 		g->video_seq++;
 		g->video_packets++;
 		g->video_octets += (uint32_t)(len - RTP_HDR_LEN);
-		g->sent++;
 	}
 	g->picture_id = (uint16_t)((g->picture_id + 1) & 0x7fff);
 	g->video_ts += 90000 / 30;
@@ -216,6 +217,35 @@ static void send_sr(struct gen *g, const struct pkt_sink *out)
 	out->commit(out->arg, len, 1);
 }
 
+/* Sends the waiting video packets that the budget allows, each stamped as it leaves. A
+   queue about to overrun the history goes at once. */
+static void pace(struct gen *g, uint64_t now_ns, const struct pkt_sink *out)
+{
+	const int64_t rate =
+	    (int64_t)g->video_kbps * 1000 / 8 * LOAD_PACE_PERCENT / 100; /* bytes/s */
+	uint64_t dt = now_ns - g->pace_last_ns;
+	g->pace_last_ns = now_ns;
+	if (dt > 1000000000ull)
+		dt = 1000000000ull;
+	g->pace_budget += (int64_t)((uint64_t)rate * dt / 1000000000ull);
+	while (g->paced_seq != g->video_seq) {
+		uint16_t waiting = (uint16_t)(g->video_seq - g->paced_seq);
+		if (g->pace_budget <= 0 && waiting < LOAD_RTX_HISTORY - 32)
+			break;
+		const struct gen_pkt *h = &g->hist[g->paced_seq % LOAD_RTX_HISTORY];
+		uint8_t *p = out->slot(out->arg);
+		memcpy(p, h->data, h->len);
+		wr64(p + h->len - LOAD_TRAILER_LEN + 8, load_now_ns());
+		out->commit(out->arg, h->len, 0);
+		g->pace_budget -= h->len;
+		g->paced_seq++;
+		g->sent++;
+	}
+	const int64_t burst = (int64_t)((uint64_t)rate * PACE_BURST_NS / 1000000000ull);
+	if (g->paced_seq == g->video_seq && g->pace_budget > burst)
+		g->pace_budget = burst;
+}
+
 void gen_tick(struct gen *g, uint64_t now_ns, const struct pkt_sink *out)
 {
 	/* After a stall, catch up by at most 100 ms instead of a burst. */
@@ -228,9 +258,10 @@ void gen_tick(struct gen *g, uint64_t now_ns, const struct pkt_sink *out)
 		g->next_audio_ns += AUDIO_EVERY_NS;
 	}
 	while (g->video_ssrc && g->video_kbps && now_ns >= g->next_video_ns) {
-		send_frame(g, now_ns, out);
+		make_frame(g, now_ns);
 		g->next_video_ns += VIDEO_EVERY_NS;
 	}
+	pace(g, now_ns, out);
 	if (now_ns >= g->next_sr_ns) {
 		g->next_sr_ns = now_ns + SR_EVERY_NS;
 		send_sr(g, out);
@@ -240,7 +271,8 @@ void gen_tick(struct gen *g, uint64_t now_ns, const struct pkt_sink *out)
 static void resend(struct gen *g, uint16_t seq, const struct pkt_sink *out)
 {
 	struct gen_pkt *h = &g->hist[seq % LOAD_RTX_HISTORY];
-	if (h->len == 0 || h->seq != seq)
+	/* Only what has left: a packet still in the pacer's queue goes in its turn. */
+	if (h->len == 0 || h->seq != seq || (int16_t)(seq - g->paced_seq) >= 0)
 		return;
 	uint8_t *p = out->slot(out->arg);
 	memcpy(p, h->data, h->len);

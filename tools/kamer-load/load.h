@@ -25,6 +25,7 @@
 
 #define LOAD_AUDIO_LEVEL_EXT 1    /* our extmap id for ssrc-audio-level */
 #define LOAD_MAX_RTP         1200 /* bytes in one RTP packet before SRTP */
+#define LOAD_PACE_PERCENT    250  /* video leaves at 2.5x its rate, as libwebrtc paces it */
 #define LOAD_RTX_HISTORY     256  /* video packets kept per sender to answer NACKs */
 #define LOAD_MAX_RX          128  /* incoming streams one participant tracks */
 #define LOAD_DELAY_BUCKETS   512  /* log-linear histogram of one-way delay */
@@ -99,6 +100,11 @@ struct gen {
 	int key_wanted;
 	uint32_t audio_packets, audio_octets, video_packets, video_octets;
 	uint64_t sent, resent, keyframes, plis, nacks;
+	/* The pacer: video packets wait in hist from paced_seq up to video_seq, and leave at
+	   LOAD_PACE_PERCENT of the video rate (bytes of budget, may go below zero). */
+	uint16_t paced_seq;
+	int64_t pace_budget;
+	uint64_t pace_last_ns;
 	struct gen_pkt hist[LOAD_RTX_HISTORY];
 };
 
