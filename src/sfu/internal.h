@@ -63,6 +63,8 @@ void room_on_ready(struct conn *c);
 void room_on_rtp(struct conn *c, uint8_t *p, size_t len, const struct rtp_hdr *h);
 void room_on_rtcp(struct conn *c, const uint8_t *p, size_t len);
 void room_periodic(struct worker *w, uint64_t now_us);
+/* Sends the key-frame requests that waited for their interval's end (each worker tick). */
+void room_tick(struct worker *w);
 void room_mute(struct participant *p, enum media_kind kind, int muted);
 /* Each publisher's loudness now; how many were written. */
 size_t room_levels(struct worker *w, struct media_level *out, size_t cap, uint64_t now_us);

@@ -17,8 +17,10 @@
 #include "sfu/rtxbuf.h"
 #include "sfu/seqmap.h"
 
-/* At most one key-frame request per publisher stream in this time, unless a new subscriber needs
- * one. */
+/* At most one key-frame request per publisher stream in this time. A new subscriber's request
+ * inside it waits for its end: when many join at once (a meeting's start), each publisher
+ * sends one key frame for them all instead of one each, and every other subscriber is spared
+ * the burst of forwarding them. */
 #define PLI_INTERVAL_US 300000
 /* What we tell publishers they may send (REMB), so their bandwidth estimate can grow. */
 #define REMB_BPS 2500000
@@ -42,6 +44,7 @@ struct track {
 	int seen;
 	int paused; /* packets came and were not forwarded (muted): resync on resume */
 	uint64_t last_pli_us;
+	int pli_waiting;   /* a new subscriber asked inside the interval: send at its end */
 	int32_t loud_q8;   /* smoothed loudness, 8 fractional bits (audio) */
 	uint64_t level_us; /* when the last audio level arrived */
 	struct fwd fwd[LIM_ROOM_PARTICIPANTS];
@@ -89,15 +92,20 @@ void room_set_conn(struct participant *p, struct conn *c)
 	c->part = p;
 }
 
+/* Asks the publisher for a key frame. force: a new subscriber needs one, so a request refused
+   by the interval is sent when it ends (room_tick). */
 static void request_keyframe(struct track *t, int force)
 {
 	uint64_t now = clock_us();
 	struct conn *pub = t->owner->pub;
 	if (t->kind != MEDIA_VIDEO || !pub || !pub->srtp)
 		return;
-	if (!force && now - t->last_pli_us < PLI_INTERVAL_US)
+	if (now - t->last_pli_us < PLI_INTERVAL_US) {
+		t->pli_waiting |= force;
 		return;
+	}
 	t->last_pli_us = now;
+	t->pli_waiting = 0;
 	uint8_t buf[64];
 	int n = rtcp_write_pli(buf, sizeof(buf), t->owner->rtcp_ssrc, t->ssrc);
 	if (n > 0) {
@@ -455,6 +463,16 @@ void room_on_rtcp(struct conn *c, const uint8_t *pkt, size_t len)
 	}
 	if (rc < 0)
 		CTR_ADD(ctr, drop_malformed, 1);
+}
+
+void room_tick(struct worker *w)
+{
+	for (struct participant *p = *worker_participants(w); p; p = p->next) {
+		for (size_t i = 0; i < p->ntracks; i++) {
+			if (p->tracks[i]->pli_waiting)
+				request_keyframe(p->tracks[i], 1);
+		}
+	}
 }
 
 void room_periodic(struct worker *w, uint64_t now_us)

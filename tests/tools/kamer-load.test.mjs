@@ -137,6 +137,26 @@ test('lost video is NACKed and kamerd resends it', async () => {
   assert.ok(j.loss_ratio < 0.05, `loss ${j.loss_ratio}`);
 });
 
+test('a meeting\'s start asks each publisher for a key frame once per interval, not once per joiner', async () => {
+  // Eight join within a few tens of milliseconds. Each new subscriber needs a key frame from
+  // every publisher; kamerd sends at most one request per publisher stream each 300 ms and
+  // lets the others wait for the interval's end, so the burst of key frames (each forwarded
+  // to everyone) is one per publisher, not seven.
+  const size = 8, rampMs = 5;
+  const out = join(dir, 'start.json');
+  const r = await runLoad(['--url', k.base, '--rooms', '1', '--size', String(size),
+    '--duration', '2', '--ramp-ms', String(rampMs), '--json', out, ...auth]);
+  assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+  const j = JSON.parse(readFileSync(out, 'utf8'));
+  // The joins' window, and the most requests one publisher may get in it: one per 300 ms
+  // interval it spans, one waiting at its end, and one from a subscriber's own PLI.
+  const windowMs = size * rampMs + j.join_ms.max;
+  const most = size * (Math.ceil(windowMs / 300) + 2);
+  assert.ok(j.plis_received >= size - 1, `only ${j.plis_received} key-frame requests`);
+  assert.ok(j.plis_received <= most,
+    `${j.plis_received} key-frame requests for ${size} publishers (at most ${most}: joins took ${windowMs} ms)`);
+});
+
 test('a server that is not there is a failed run', async () => {
   const r = await runLoad(['--url', 'http://127.0.0.1:9', '--rooms', '1', '--size', '2',
     '--duration', '1']);
