@@ -26,7 +26,10 @@
 #include "rtc/stun.h"
 #include "sfu/internal.h"
 
-#define TICK_MS    20
+#define TICK_MS 20
+/* Forwarded copies wait in the send queue, so that those for one subscriber leave as one
+   GSO message, for at most this long: a burst of arrivals is not held until its last. */
+#define HOLD_US    100
 #define ADDR_SLOTS 8192 /* power of two, > 2 * LIM_CONNS */
 
 enum cmd_type { CMD_CONN_ADD, CMD_PUBLISH, CMD_SUBSCRIBE, CMD_REMOVE, CMD_MUTE };
@@ -521,6 +524,7 @@ static void tick(struct worker *w)
 		if (c->dtls && !c->failed && dtls_state(c->dtls) == DTLS_HANDSHAKING)
 			dtls_tick(c->dtls);
 	}
+	room_tick(w);
 	if (now - w->last_levels_us >= 100000) {
 		/* A tenth of a second is plenty for speaker detection, and cheap. */
 		w->last_levels_us = now;
@@ -575,9 +579,16 @@ static void *worker_main(void *arg)
 				for (int rounds = 0; rounds < 64; rounds++) {
 					if (udp_recv_batch(w->fd, &w->in) != 0 || w->in.n == 0)
 						break;
-					for (size_t k = 0; k < w->in.n; k++)
+					uint64_t held_from = clock_us();
+					for (size_t k = 0; k < w->in.n; k++) {
 						on_datagram(w, w->in.buf[k], w->in.len[k],
 						            (struct sockaddr *)&w->in.from[k]);
+						uint64_t now = clock_us();
+						if (now - held_from >= HOLD_US) {
+							udp_out_flush(w->fd, &w->out);
+							held_from = now;
+						}
+					}
 					udp_out_flush(w->fd, &w->out);
 					/* A short batch drained the socket: asking again would
 					   only hear EAGAIN. epoll is level-triggered, so what came
