@@ -15,7 +15,7 @@
 #include "load.h"
 #include "net/udp.h"
 
-#define TICK_NS    2000000ull /* 2 ms: audio is due every 20 ms, video every 33 ms */
+#define TICK_NS    500000ull /* 0.5 ms: participants are apart in time, as separate devices are */
 #define MAX_EVENTS 64
 
 struct worker {
