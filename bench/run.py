@@ -248,6 +248,8 @@ def main():
     ap.add_argument("--scaling", default="40x4@20000",
                     help="capacity shape ROOMSxSIZE@VIDEO_KBPS run with 1 worker and with one per core"
                          " ('' to skip)")
+    ap.add_argument("--knee", default="1x20,1x25,1x30,1x35",
+                    help="shapes of growing load, run until Janus starts to lose packets ('' to skip)")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root for the network namespaces")
@@ -267,10 +269,59 @@ def main():
                 j = run_janus(a.build, rooms, size, a.duration)
                 print("  " + row(f"{rooms}x{size}", j, floor["floor_us"], "janus"), flush=True)
             results.append((f"{rooms}x{size}", r, j))
+        knee = run_knee(a) if a.knee and shutil.which("janus") and not a.no_janus else []
         scaling = run_scaling(a) if a.scaling else []
     finally:
         netns_down()
-    write(a, floor, results, scaling)
+    write(a, floor, results, scaling, knee)
+
+
+def run_knee(a):
+    """The load where Janus starts to lose packets: growing shapes, Janus and kamerd at each,
+    until Janus loses any."""
+    out = []
+    for shape in filter(None, a.knee.split(",")):
+        rooms, size = (int(x) for x in shape.split("x"))
+        print(f"bench: knee, {rooms} rooms of {size} for {a.duration} s", flush=True)
+        j = run_janus(a.build, rooms, size, a.duration)
+        r = run_kamerd(a.build, rooms, size, a.duration)
+        print("  " + row(shape, r, 1) + "\n  " + row(shape, j, 1, "janus"), flush=True)
+        out.append((shape, r, j))
+        if (j.get("loss_ratio") or 0) > 0 or j.get("load_exit") not in (0, None):
+            break
+    return out
+
+
+def knee_lines(knee):
+    if not knee:
+        return []
+    ms = lambda x, k: (x.get(k) or {}).get("p99", 0) / 1000
+    lines = [
+        "## Where Janus starts to lose packets",
+        "",
+        "Growing loads, Janus and then kamerd at each, until Janus loses packets. Added delay",
+        "p99 over the whole run (joins included) and over the steady part (packets sent after",
+        "the last join).",
+        "",
+        "| shape | Janus loss | Janus delay p99 ms | kamerd loss | kamerd delay p99 ms (steady) | kamerd join p99 ms |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for shape, r, j in knee:
+        lines.append(f"| {shape} | {100 * (j.get('loss_ratio') or 0):.2f}% | {ms(j, 'delay_us'):.2f} | "
+                     f"{100 * (r.get('loss_ratio') or 0):.2f}% | {ms(r, 'delay_us'):.2f} "
+                     f"({ms(r, 'steady_delay_us'):.2f}) | {(r.get('join_ms') or {}).get('p99', 0):.0f} |")
+    shape, r, j = knee[-1]
+    lines.append("")
+    if (j.get("loss_ratio") or 0) > 0:
+        clean = all((x.get("loss_ratio") or 0) == 0 for _, x, _ in knee)
+        lines.append(f"Janus starts to lose packets at {shape}. kamerd there: added delay p99 "
+                     f"{ms(r, 'delay_us'):.2f} ms ({ms(r, 'steady_delay_us'):.2f} ms steady; the target "
+                     f"is under 1 ms), and {'no loss at any load up to it' if clean else 'loss, see above'}"
+                     " (the target is zero).")
+    else:
+        lines.append(f"Janus lost no packets up to {shape}, the largest load tried.")
+    lines.append("")
+    return lines
 
 
 def run_scaling(a):
@@ -293,7 +344,7 @@ def run_scaling(a):
     return out
 
 
-def write(a, floor, results, scaling):
+def write(a, floor, results, scaling, knee):
     m = machine()
     lines = [
         "# Benchmarks",
@@ -312,8 +363,11 @@ def write(a, floor, results, scaling):
         "kamerd runs in a network namespace joined by a veth pair to the load's namespace",
         "(10.200.0.1 and 10.200.0.2), both made by the script and removed after it. `kamer-load`",
         "(tools/kamer-load) plays every participant with real ICE, DTLS and SRTP: Opus-like audio",
-        "at 50 packets/s and VP8-like video at about 1 Mbit/s with a key frame every 3 s, and",
-        f"receives everyone else; each shape runs {a.duration} s. Forwarded packets are the packets",
+        "at 50 packets/s and VP8-like video at about 1 Mbit/s with a key frame every 3 s (and on",
+        "request), paced out at 2.5 times its rate as browsers pace it, each participant's clocks",
+        "at a random phase; it receives everyone else, and stamps each packet as it leaves (the",
+        "added delay is the kernel's receive time minus that stamp). Each shape runs",
+        f"{a.duration} s. Forwarded packets are the packets",
         "the load received (the same definition for every server). CPU is the server's user+system",
         "time from /proc over the run, joins included; memory is its VmHWM. For kamerd the",
         "media workers' own CPU time (from /metrics, joins' DTLS handshakes included, the",
@@ -366,6 +420,7 @@ def write(a, floor, results, scaling):
         "which kamerd prefers; the profiles each server negotiated are listed above.",
         "",
     ]
+    lines += knee_lines(knee)
     lines += scaling_lines(a, scaling)
     lines += [
         "## Janus",

@@ -164,6 +164,10 @@ int report(const struct core *c)
 		json_object_set_new(j, "delay_us",
 		                    json_pack("{s:I, s:I, s:I}", "p50", (json_int_t)d50, "p99",
 		                              (json_int_t)d99, "max", (json_int_t)t->delay.max_us));
+		json_object_set_new(j, "steady_delay_us",
+		                    json_pack("{s:I, s:I, s:I}", "p50", (json_int_t)s50, "p99",
+		                              (json_int_t)s99, "max",
+		                              (json_int_t)t->delay_steady.max_us));
 		json_object_set_new(
 		    j, "jitter_ms",
 		    json_pack("{s:f, s:f}", "mean", jmean, "max", t->jitter_max_ms));
