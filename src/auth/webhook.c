@@ -205,6 +205,7 @@ struct webhook *webhook_start(const char *data_dir, char *why, size_t cap)
 		pthread_cond_destroy(&w->cv);
 		goto fail;
 	}
+	(void)pthread_setname_np(w->thread, "kamer-webhook");
 	return w;
 fail:
 	if (w->curl)

@@ -713,6 +713,10 @@ struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct 
 		goto fail;
 	}
 	w->running = 1;
+	/* So that top -H, perf and /proc/PID/task tell the workers apart. */
+	char name[16];
+	snprintf(name, sizeof(name), "kamer-media/%u", index);
+	(void)pthread_setname_np(w->thread, name);
 	pin(w);
 	return w;
 fail:
