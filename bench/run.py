@@ -309,13 +309,13 @@ def knee_lines(knee):
     for shape, r, j in knee:
         lines.append(f"| {shape} | {100 * (j.get('loss_ratio') or 0):.2f}% | {ms(j, 'delay_us'):.2f} | "
                      f"{100 * (r.get('loss_ratio') or 0):.2f}% | {ms(r, 'delay_us'):.2f} "
-                     f"({ms(r, 'steady_delay_us'):.2f}) | {(r.get('join_ms') or {}).get('p99', 0):.0f} |")
+                     f"({ms(r, 'delay_steady_us'):.2f}) | {(r.get('join_ms') or {}).get('p99', 0):.0f} |")
     shape, r, j = knee[-1]
     lines.append("")
     if (j.get("loss_ratio") or 0) > 0:
         clean = all((x.get("loss_ratio") or 0) == 0 for _, x, _ in knee)
         lines.append(f"Janus starts to lose packets at {shape}. kamerd there: added delay p99 "
-                     f"{ms(r, 'delay_us'):.2f} ms ({ms(r, 'steady_delay_us'):.2f} ms steady; the target "
+                     f"{ms(r, 'delay_us'):.2f} ms ({ms(r, 'delay_steady_us'):.2f} ms steady; the target "
                      f"is under 1 ms), and {'no loss at any load up to it' if clean else 'loss, see above'}"
                      " (the target is zero).")
     else:

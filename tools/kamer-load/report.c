@@ -164,7 +164,7 @@ int report(const struct core *c)
 		json_object_set_new(j, "delay_us",
 		                    json_pack("{s:I, s:I, s:I}", "p50", (json_int_t)d50, "p99",
 		                              (json_int_t)d99, "max", (json_int_t)t->delay.max_us));
-		json_object_set_new(j, "steady_delay_us",
+		json_object_set_new(j, "delay_steady_us",
 		                    json_pack("{s:I, s:I, s:I}", "p50", (json_int_t)s50, "p99",
 		                              (json_int_t)s99, "max",
 		                              (json_int_t)t->delay_steady.max_us));
