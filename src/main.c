@@ -51,6 +51,9 @@ static void usage(FILE *f)
 	        "                       media worker i uses PORT + i\n"
 	        "  --media-workers N    media threads, each carrying whole rooms (default:\n"
 	        "                       one per CPU kamerd may run on; at most 64)\n"
+	        "  --media-placement P  pack (default): new rooms go to the first worker that\n"
+	        "                       is not busy, so that light load wakes one core; spread:\n"
+	        "                       to the worker with the fewest people\n"
 	        "  --announce ADDR      address put in ICE candidates when it differs from the\n"
 	        "                       bound one (e.g. this machine's LAN address)\n"
 	        "  --ceiling LEVEL      the highest classification this server carries:\n"
@@ -75,6 +78,7 @@ int main(int argc, char **argv)
 	int secure_cookies = 0;
 	long rate = 20;
 	long workers = 0;
+	int spread = 0;
 	static const struct option opts[] = {
 	    {"data-dir", required_argument, NULL, 'd'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -88,6 +92,7 @@ int main(int argc, char **argv)
 	    {"secure-cookies", no_argument, NULL, 's'},
 	    {"rate-limit", required_argument, NULL, 'R'},
 	    {"media-workers", required_argument, NULL, 'w'},
+	    {"media-placement", required_argument, NULL, 'p'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -133,6 +138,13 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'p':
+			if (strcmp(optarg, "pack") != 0 && strcmp(optarg, "spread") != 0) {
+				fprintf(stderr, "kamerd: --media-placement wants pack or spread\n");
+				return 2;
+			}
+			spread = strcmp(optarg, "spread") == 0;
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kamerd 0.1.0\n"); return 0;
 		default: usage(stderr); return 2;
@@ -209,6 +221,7 @@ int main(int argc, char **argv)
 		goto fail;
 	signal_set_ceiling(sig, (int)ceiling);
 	signal_set_guard(sig, guard);
+	signal_set_spread(sig, spread);
 	api = (struct api){.db = db,
 	                   .media = media,
 	                   .signal = sig,

@@ -107,6 +107,11 @@ struct signal {
 	int ceiling;                /* enum level: the highest level this server carries */
 	struct media_level *levels; /* scratch for speaker detection */
 	struct guard *guard;
+	/* Room placement (room.c): pack new rooms onto the first worker that has room, or
+	   spread them over all; each worker's share of a core over the last sample. */
+	int spread;
+	double busy[LIM_MEDIA_WORKERS], cpu_seen[LIM_MEDIA_WORKERS];
+	int64_t busy_at_ms;
 };
 
 /* session.c */
@@ -117,6 +122,8 @@ struct sdp *session_parse_sdp(struct session *se, const struct msg *m);
 
 /* room.c */
 struct room *room_find(struct signal *sig, const char *id);
+/* Samples each media worker's CPU time, for placement (each control tick). */
+void room_sample_workers(struct signal *sig);
 struct room *room_open(struct signal *sig, const char *id);
 json_t *room_meeting_json(const struct room *r);
 json_t *room_roster_json(const struct room *r, const struct session *self);

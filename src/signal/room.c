@@ -14,17 +14,45 @@ struct room *room_find(struct signal *sig, const char *id)
 	return NULL;
 }
 
-/* The worker for a new room: the one whose rooms hold the fewest people (an empty room
-   counts as one, for the person about to come in). Counted here, on the control thread,
-   so that rooms opened in a burst spread before any of their media has arrived. */
+/* A worker takes packed rooms while it holds fewer people than this and is busy less than
+   PACK_BUSY of the time: waking one core for many packets costs less than waking two for a
+   few each (at 50 rooms of 2: 35% less CPU per forwarded packet on one worker than on
+   two, docs/BENCHMARKS.md). */
+#define PACK_PEOPLE 128
+#define PACK_BUSY   0.5
+#define SAMPLE_MS   200
+
+void room_sample_workers(struct signal *sig)
+{
+	if (sig->now_ms - sig->busy_at_ms < SAMPLE_MS)
+		return;
+	double dt = (double)(sig->now_ms - sig->busy_at_ms) / 1000.0;
+	size_t n = media_workers(sig->media);
+	for (size_t i = 0; i < n; i++) {
+		double cpu = media_worker_cpu_seconds(sig->media, i);
+		sig->busy[i] = sig->busy_at_ms ? (cpu - sig->cpu_seen[i]) / dt : 0;
+		sig->cpu_seen[i] = cpu;
+	}
+	sig->busy_at_ms = sig->now_ms;
+}
+
+/* The worker for a new room (see signal_set_spread). People are counted here, on the
+   control thread, so that rooms opened in a burst are placed before any of their media has
+   arrived; an empty room counts as one, for the person about to come in. */
 static unsigned place(const struct signal *sig)
 {
-	size_t load[LIM_MEDIA_WORKERS] = {0};
+	size_t people[LIM_MEDIA_WORKERS] = {0};
 	size_t n = media_workers(sig->media), best = 0;
 	for (const struct room *r = sig->rooms; r; r = r->next)
-		load[r->worker] += r->n + r->nwaiting + 1;
+		people[r->worker] += r->n + r->nwaiting + 1;
+	if (!sig->spread) {
+		for (size_t i = 0; i < n; i++) {
+			if (people[i] < PACK_PEOPLE && sig->busy[i] < PACK_BUSY)
+				return (unsigned)i;
+		}
+	}
 	for (size_t i = 1; i < n; i++) {
-		if (load[i] < load[best])
+		if (people[i] < people[best])
 			best = i;
 	}
 	return (unsigned)best;

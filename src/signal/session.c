@@ -45,6 +45,11 @@ struct signal *signal_new(struct db *db, struct media *media)
 	return s;
 }
 
+void signal_set_spread(struct signal *s, int spread)
+{
+	s->spread = spread;
+}
+
 void signal_free(struct signal *s)
 {
 	if (!s)
@@ -705,6 +710,7 @@ static void update_speakers(struct signal *sig)
 void signal_tick(struct signal *sig)
 {
 	sig->now_ms = clock_ms();
+	room_sample_workers(sig);
 	update_speakers(sig);
 	for (struct room *r = sig->rooms, *next; r; r = next) {
 		next = r->next;

@@ -17,6 +17,11 @@ typedef void (*session_send_fn)(void *ctx, const char *json, size_t len, int clo
 
 struct signal;
 struct signal *signal_new(struct db *db, struct media *media);
+/* How new rooms find their media worker. Packed (the default): the first worker that holds
+   fewer than PACK_PEOPLE people and is busy less than half the time, so that a lightly
+   loaded server wakes one core, not all; when none is, the one with the fewest people.
+   Spread: always the one with the fewest people. */
+void signal_set_spread(struct signal *s, int spread);
 void signal_free(struct signal *s);
 /* The highest classification level (enum level) the server carries; default Dep.V. */
 void signal_set_ceiling(struct signal *s, int level);

@@ -45,7 +45,16 @@ test('--help lists every flag', async () => {
   const { execFileSync } = await import('node:child_process');
   const { KAMERD } = await import('../lib/kamerd.mjs');
   const out = execFileSync(KAMERD, ['--help']).toString();
-  for (const f of ['--data-dir', '--listen', '--media', '--media-workers', '--announce', '--help']) assert.match(out, new RegExp(f));
+  for (const f of ['--data-dir', '--listen', '--media', '--media-workers', '--media-placement',
+    '--announce', '--help']) assert.match(out, new RegExp(f));
+});
+
+test('an unknown --media-placement is refused with a reason', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { KAMERD } = await import('../lib/kamerd.mjs');
+  const r = spawnSync(KAMERD, ['--media-placement', 'everywhere'], { timeout: 10000 });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr.toString(), /--media-placement wants pack or spread/);
 });
 
 test('creating a meeting answers 201 with an unguessable id and its url', async () => {

@@ -92,33 +92,43 @@ test('three participants publish, subscribe and measure through kamerd', async (
   assert.ok(pin >= j.packets_sent * 0.95, `kamerd took in ${pin}, the tool sent ${j.packets_sent}`);
 });
 
-test('rooms are spread over the media workers, each forwarding on its own port', async () => {
-  // A kamerd of its own: seats that the other tests' participants left are held for a
-  // while, and would weigh on where new rooms go.
-  const k2 = await startKamerd(['--media-workers', '2']);
+/** Four rooms of two through a kamerd of its own with two media workers and the given
+ * placement; resolves to what each worker forwarded and what the tool received. (Its own
+ * kamerd: seats that the other tests' participants left are held for a while, and would
+ * weigh on where new rooms go.) */
+async function fourRoomsOnTwoWorkers(placement) {
+  const k2 = await startKamerd(['--media-workers', '2', '--media-placement', placement]);
   try {
     const cast = addCast(k2.dataDir, ['loadhost']);
-    const pw = join(dir, 'password2');
+    const pw = join(dir, `password-${placement}`);
     writeFileSync(pw, `${cast.password}\n`);
-    const out = join(dir, 'workers.json');
+    const out = join(dir, `workers-${placement}.json`);
     const r = await runLoad(['--url', k2.base, '--rooms', '4', '--size', '2', '--duration', '3',
       '--json', out, '--user', 'loadhost', '--password-file', pw]);
     assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
     const j = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(j.joined, 8);
     for (const p of j.peers) assert.equal(p.senders_heard, 1, `${p.name} heard ${p.senders_heard}`);
-    // Four rooms of two on two workers: each worker carries two rooms, so each forwards
-    // about half of what the tool received.
     const fwd = (w) => metric(k2.base, `kamer_worker_packets_forwarded_total{worker="${w}"}`);
-    const d0 = await fwd(0);
-    const d1 = await fwd(1);
-    assert.ok(d0 > 0 && d1 > 0, `worker 0 forwarded ${d0}, worker 1 ${d1}`);
-    assert.ok(d0 + d1 >= j.packets_received, `forwarded ${d0 + d1} < ${j.packets_received}`);
-    assert.ok(Math.min(d0, d1) > 0.3 * (d0 + d1), `uneven: ${d0} and ${d1}`);
+    return { d0: await fwd(0), d1: await fwd(1), received: j.packets_received };
   } finally {
     const st = await k2.stop();
     assert.deepEqual(st, { code: 0, signal: null }, k2.stderr().slice(-4000));
   }
+}
+
+test('spread: rooms are spread over the media workers, each forwarding on its own port', async () => {
+  // Each worker carries two rooms, so each forwards about half of what the tool received.
+  const { d0, d1, received } = await fourRoomsOnTwoWorkers('spread');
+  assert.ok(d0 > 0 && d1 > 0, `worker 0 forwarded ${d0}, worker 1 ${d1}`);
+  assert.ok(d0 + d1 >= received, `forwarded ${d0 + d1} < ${received}`);
+  assert.ok(Math.min(d0, d1) > 0.3 * (d0 + d1), `uneven: ${d0} and ${d1}`);
+});
+
+test('pack (the default): a light load goes to one worker, and the other stays asleep', async () => {
+  const { d0, d1, received } = await fourRoomsOnTwoWorkers('pack');
+  assert.ok(d0 >= received, `worker 0 forwarded ${d0} < ${received}`);
+  assert.equal(d1, 0, `worker 1 forwarded ${d1}`);
 });
 
 test('lost video is NACKed and kamerd resends it', async () => {
