@@ -150,6 +150,28 @@ static void test_without_gso_each_datagram_alone(void **state)
 	expect(r, 2, 10, NULL, 500);
 }
 
+static void test_a_path_that_refuses_gso_gets_datagrams(void **state)
+{
+	struct rig *r = *state;
+	/* Without UDP checksums (SO_NO_CHECK) the kernel refuses GSO: the queue sends the
+	   refused message's datagrams one by one, and asks no more. */
+	int one = 1;
+	assert_int_equal(setsockopt(r->tx, SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one)), 0);
+	for (uint16_t k = 0; k < 6; k++)
+		queue(r, 1, k, 700);
+	udp_out_flush(r->tx, r->out);
+	assert_int_equal(r->out->sent, 6);
+	assert_int_equal(r->out->failed, 0);
+	assert_int_equal(r->out->gso_msgs, 0);
+	assert_true(r->out->no_gso);
+	expect(r, 1, 6, NULL, 700);
+	for (uint16_t k = 0; k < 4; k++)
+		queue(r, 1, k, 700);
+	udp_out_flush(r->tx, r->out);
+	assert_int_equal(r->out->sent, 10);
+	expect(r, 1, 4, NULL, 700);
+}
+
 static void test_an_empty_flush_sends_nothing(void **state)
 {
 	struct rig *r = *state;
@@ -165,6 +187,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_a_message_stays_under_64k, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_a_full_queue_flushes_itself, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_without_gso_each_datagram_alone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_path_that_refuses_gso_gets_datagrams, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_an_empty_flush_sends_nothing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
