@@ -7,6 +7,7 @@
 set -eu
 mode=${1:-run}
 pkgs="build-essential meson ninja-build pkg-config python3 libssl-dev libsrtp2-dev libwebsockets-dev
+      libev-dev libwebsockets-evlib-ev
       libjansson-dev libsqlite3-dev libsodium-dev zlib1g-dev libcurl4-openssl-dev"
 if [ "$mode" = bench ]; then
 	pkgs="$pkgs iproute2 janus"

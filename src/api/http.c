@@ -1,6 +1,7 @@
 /* http.c - libwebsockets glue: requests to routes.c, WebSocket messages to signal/session.c. */
 #include "api/http.h"
 
+#include <ev.h>
 #include <libwebsockets.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 struct http {
 	struct lws_context *ctx;
+	struct ev_loop *loop; /* libev on epoll: a wakeup costs the same with 10 sockets or 4000 */
 	struct api *api;
 	volatile sig_atomic_t stop;
 	int port;
@@ -193,6 +195,10 @@ static int cb_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
 	struct http *h = lws_context_user(lws_get_context(wsi));
 	struct req *r = user;
 	switch (reason) {
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: /* http_stop_soon, on the loop's thread now */
+		if (h->stop)
+			ev_break(h->loop, EVBREAK_ALL);
+		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return 1; /* a WebSocket without our sub-protocol */
 	case LWS_CALLBACK_HTTP: {
@@ -417,6 +423,12 @@ struct http *http_start(const char *listen, struct api *api, char *why, size_t w
 	if (addr_host((struct sockaddr *)&sa, h->iface, sizeof(h->iface)) != 0)
 		goto fail;
 	lws_set_log_level(LLL_ERR, NULL);
+	h->loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOSIGMASK);
+	if (!h->loop) {
+		snprintf(why, why_cap, "cannot create the event loop");
+		goto fail;
+	}
+	void *loops[1] = {h->loop};
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
 	info.port = addr_port((struct sockaddr *)&sa);
@@ -425,7 +437,8 @@ struct http *http_start(const char *listen, struct api *api, char *why, size_t w
 	info.user = h;
 	info.gid = (gid_t)-1;
 	info.uid = (uid_t)-1;
-	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_LIBEV;
+	info.foreign_loops = loops;
 	if (sa.ss_family == AF_INET)
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.max_http_header_pool = 64;
@@ -445,6 +458,8 @@ struct http *http_start(const char *listen, struct api *api, char *why, size_t w
 	lws_sul_schedule(h->ctx, 0, &h->tick, on_tick, TICK_US);
 	return h;
 fail:
+	if (h->loop)
+		ev_loop_destroy(h->loop);
 	free(h);
 	return NULL;
 }
@@ -456,10 +471,8 @@ int http_port(const struct http *h)
 
 void http_run(struct http *h)
 {
-	while (!h->stop) {
-		if (lws_service(h->ctx, 0) < 0)
-			break;
-	}
+	if (!h->stop)
+		ev_run(h->loop, 0);
 }
 
 void http_stop_soon(struct http *h)
@@ -474,5 +487,6 @@ void http_free(struct http *h)
 		return;
 	lws_context_destroy(
 	    h->ctx); /* closes every socket: LWS_CALLBACK_CLOSED ends the sessions */
+	ev_loop_destroy(h->loop);
 	free(h);
 }
