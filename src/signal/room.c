@@ -43,8 +43,10 @@ static unsigned place(const struct signal *sig)
 {
 	size_t people[LIM_MEDIA_WORKERS] = {0};
 	size_t n = media_workers(sig->media), best = 0;
-	for (const struct room *r = sig->rooms; r; r = r->next)
-		people[r->worker] += r->n + r->nwaiting + 1;
+	for (const struct room *r = sig->rooms; r; r = r->next) {
+		size_t in = r->n + r->nwaiting;
+		people[r->worker] += in ? in : 1;
+	}
 	if (!sig->spread) {
 		for (size_t i = 0; i < n; i++) {
 			if (people[i] < PACK_PEOPLE && sig->busy[i] < PACK_BUSY)
