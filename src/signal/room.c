@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "signal/internal.h"
+#include "signal/place.h"
 
 struct room *room_find(struct signal *sig, const char *id)
 {
@@ -14,13 +15,7 @@ struct room *room_find(struct signal *sig, const char *id)
 	return NULL;
 }
 
-/* A worker takes packed rooms while it holds fewer people than this and is busy less than
-   PACK_BUSY of the time: waking one core for many packets costs less than waking two for a
-   few each (at 50 rooms of 2: 35% less CPU per forwarded packet on one worker than on
-   two, docs/BENCHMARKS.md). */
-#define PACK_PEOPLE 128
-#define PACK_BUSY   0.5
-#define SAMPLE_MS   200
+#define SAMPLE_MS 200
 
 void room_sample_workers(struct signal *sig)
 {
@@ -38,26 +33,13 @@ void room_sample_workers(struct signal *sig)
 
 /* The worker for a new room (see signal_set_spread). People are counted here, on the
    control thread, so that rooms opened in a burst are placed before any of their media has
-   arrived; an empty room counts as one, for the person about to come in. */
+   arrived. */
 static unsigned place(const struct signal *sig)
 {
 	size_t people[LIM_MEDIA_WORKERS] = {0};
-	size_t n = media_workers(sig->media), best = 0;
-	for (const struct room *r = sig->rooms; r; r = r->next) {
-		size_t in = r->n + r->nwaiting;
-		people[r->worker] += in ? in : 1;
-	}
-	if (!sig->spread) {
-		for (size_t i = 0; i < n; i++) {
-			if (people[i] < PACK_PEOPLE && sig->busy[i] < PACK_BUSY)
-				return (unsigned)i;
-		}
-	}
-	for (size_t i = 1; i < n; i++) {
-		if (people[i] < people[best])
-			best = i;
-	}
-	return (unsigned)best;
+	for (const struct room *r = sig->rooms; r; r = r->next)
+		people[r->worker] += place_weight(r->n + r->nwaiting);
+	return (unsigned)place_pick(people, sig->busy, media_workers(sig->media), sig->spread);
 }
 
 struct room *room_open(struct signal *sig, const char *id)
