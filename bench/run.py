@@ -269,14 +269,14 @@ def main():
                 j = run_janus(a.build, rooms, size, a.duration)
                 print("  " + row(f"{rooms}x{size}", j, floor["floor_us"], "janus"), flush=True)
             results.append((f"{rooms}x{size}", r, j))
-        knee = run_knee(a) if a.knee and shutil.which("janus") and not a.no_janus else []
+        knee = run_knee(a, floor["floor_us"]) if a.knee and shutil.which("janus") and not a.no_janus else []
         scaling = run_scaling(a) if a.scaling else []
     finally:
         netns_down()
     write(a, floor, results, scaling, knee)
 
 
-def run_knee(a):
+def run_knee(a, floor_us):
     """The load where Janus starts to lose packets: growing shapes, Janus and kamerd at each,
     until Janus loses any."""
     out = []
@@ -285,7 +285,7 @@ def run_knee(a):
         print(f"bench: knee, {rooms} rooms of {size} for {a.duration} s", flush=True)
         j = run_janus(a.build, rooms, size, a.duration)
         r = run_kamerd(a.build, rooms, size, a.duration)
-        print("  " + row(shape, r, 1) + "\n  " + row(shape, j, 1, "janus"), flush=True)
+        print("  " + row(shape, r, floor_us) + "\n  " + row(shape, j, floor_us, "janus"), flush=True)
         out.append((shape, r, j))
         if (j.get("loss_ratio") or 0) > 0 or j.get("load_exit") not in (0, None):
             break

@@ -408,15 +408,23 @@ static struct cmd *dequeue(struct worker *w)
 	return c;
 }
 
+static struct cmd *cmd_new(enum cmd_type type, uint64_t participant)
+{
+	struct cmd *c = calloc(1, sizeof(*c));
+	if (c) {
+		c->type = type;
+		c->participant = participant;
+	}
+	return c;
+}
+
 /* Allocates a command carrying n items of size bytes at items, and queues it. */
 static int post(struct worker *w, enum cmd_type type, uint64_t participant, const void *items,
                 size_t n, size_t size)
 {
-	struct cmd *c = calloc(1, sizeof(*c));
+	struct cmd *c = cmd_new(type, participant);
 	if (!c)
 		return ERR_NOMEM;
-	c->type = type;
-	c->participant = participant;
 	c->n = n;
 	if (n > 0)
 		memcpy(&c->u, items, n * size);
@@ -425,11 +433,9 @@ static int post(struct worker *w, enum cmd_type type, uint64_t participant, cons
 
 int worker_conn_add(struct worker *w, const struct media_conn_spec *s)
 {
-	struct cmd *c = calloc(1, sizeof(*c));
+	struct cmd *c = cmd_new(CMD_CONN_ADD, s->participant);
 	if (!c)
 		return ERR_NOMEM;
-	c->type = CMD_CONN_ADD;
-	c->participant = s->participant;
 	c->conn = *s;
 	return enqueue(w, c);
 }
@@ -457,11 +463,9 @@ int worker_remove(struct worker *w, uint64_t participant)
 
 int worker_mute(struct worker *w, uint64_t participant, enum media_kind kind, int muted)
 {
-	struct cmd *c = calloc(1, sizeof(*c));
+	struct cmd *c = cmd_new(CMD_MUTE, participant);
 	if (!c)
 		return ERR_NOMEM;
-	c->type = CMD_MUTE;
-	c->participant = participant;
 	c->kind = kind;
 	c->muted = muted;
 	return enqueue(w, c);
