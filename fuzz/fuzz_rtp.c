@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* Through a retransmission buffer and back; the slot's next user evicts it. */
-	struct rtxbuf *rb = rtxbuf_new(4);
+	struct rtxbuf *rb = rtxbuf_new(4, 4 * LIM_PACKET);
 	const uint8_t *got;
 	size_t glen;
 	must(rb != NULL);

@@ -30,10 +30,11 @@
 #define LIM_OUT               256  /* datagrams queued for one send (after GSO: fewer calls) */
 #define LIM_GSO_SEGMENTS      64   /* datagrams in one GSO send (kernel: UDP_MAX_SEGMENTS) */
 #define LIM_RTX_PACKETS       512  /* packets kept per video stream for NACK */
-#define LIM_NACK_SEQS         64   /* sequence numbers answered per NACK packet */
-#define LIM_QUEUE             4096 /* messages in a control<->media queue */
-#define LIM_UNVERIFIED_STUN   1024 /* STUN checks answered per second before verification */
-#define LIM_SRTP_SSRCS        512  /* SSRCs per SRTP-GCM direction: 2 x LIM_SUB_TRACKS */
+#define LIM_RTX_BYTES         (256 * 1024) /* and their bytes: 2 s at 1 Mbit/s */
+#define LIM_NACK_SEQS         64           /* sequence numbers answered per NACK packet */
+#define LIM_QUEUE             4096         /* messages in a control<->media queue */
+#define LIM_UNVERIFIED_STUN   1024         /* STUN checks answered per second before verification */
+#define LIM_SRTP_SSRCS        512          /* SSRCs per SRTP-GCM direction: 2 x LIM_SUB_TRACKS */
 
 /* SDP */
 #define LIM_SDP_LEN   163840 /* bytes in one SDP: a full room's subscribe offer is ~130 KiB */

@@ -162,7 +162,7 @@ void room_publish(struct worker *w, struct participant *p, const struct media_tr
 		t->audio_level_ext = spec[i].audio_level_ext;
 		rtp_stats_init(&t->stats, t->clock);
 		if (t->kind == MEDIA_VIDEO) {
-			t->rtx = rtxbuf_new(LIM_RTX_PACKETS);
+			t->rtx = rtxbuf_new(LIM_RTX_PACKETS, LIM_RTX_BYTES);
 			if (!t->rtx) {
 				free(t);
 				return;

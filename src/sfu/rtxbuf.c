@@ -1,4 +1,6 @@
-/* rtxbuf.c - a ring of fixed-size packet slots indexed by extended sequence number. */
+/* rtxbuf.c - the last packets of a stream, indexed by extended sequence number: an index
+ * ring of slots, and the packets themselves end to end in a byte ring, so that a stream's
+ * history costs the bytes it sent, not LIM_PACKET per packet. */
 #include "sfu/rtxbuf.h"
 
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 struct rtxbuf_slot {
 	uint64_t ext; /* extended seq of the packet held */
+	uint64_t at;  /* where its bytes start, counted over everything ever written */
 	uint16_t len; /* 0 = empty */
 };
 
@@ -19,19 +22,23 @@ struct rtxbuf {
 	uint16_t newest_seq; /* highest seq put, and its extended value */
 	uint64_t newest_ext;
 	uint32_t bad_seq; /* a too-old seq expects this one next to restart */
-	uint8_t *data;    /* slots * LIM_PACKET */
+	size_t bytes;     /* of data */
+	uint64_t head;    /* bytes ever written (and skipped at the ring's end) */
+	uint8_t *data;
 	struct rtxbuf_slot slot[];
 };
 
-struct rtxbuf *rtxbuf_new(size_t slots)
+struct rtxbuf *rtxbuf_new(size_t slots, size_t bytes)
 {
-	if (slots == 0 || slots > RTXBUF_MAX_SLOTS)
+	if (slots == 0 || slots > RTXBUF_MAX_SLOTS || bytes < LIM_PACKET ||
+	    bytes > RTXBUF_MAX_BYTES)
 		return NULL;
 	size_t meta = sizeof(struct rtxbuf) + slots * sizeof(struct rtxbuf_slot);
-	struct rtxbuf *b = calloc(1, meta + slots * LIM_PACKET);
+	struct rtxbuf *b = calloc(1, meta + bytes);
 	if (!b)
 		return NULL;
 	b->slots = slots;
+	b->bytes = bytes;
 	b->data = (uint8_t *)b + meta;
 	b->bad_seq = SEQ_MOD + 1; /* matches no seq */
 	return b;
@@ -81,10 +88,19 @@ void rtxbuf_put(struct rtxbuf *b, uint16_t seq, const uint8_t *pkt, size_t len)
 		return;
 	}
 	/* Within the window every slot index is distinct, so this evicts only older seqs. */
+	/* A packet stays in one piece: one that would not fit before the ring's end starts
+	   at its beginning. */
+	size_t off = (size_t)(b->head % b->bytes);
+	if (off + len > b->bytes) {
+		b->head += b->bytes - off;
+		off = 0;
+	}
 	struct rtxbuf_slot *s = &b->slot[ext % b->slots];
 	s->ext = ext;
+	s->at = b->head;
 	s->len = (uint16_t)len;
-	memcpy(b->data + (ext % b->slots) * LIM_PACKET, pkt, len);
+	memcpy(b->data + off, pkt, len);
+	b->head += len;
 }
 
 int rtxbuf_get(const struct rtxbuf *b, uint16_t seq, const uint8_t **pkt, size_t *len)
@@ -98,7 +114,9 @@ int rtxbuf_get(const struct rtxbuf *b, uint16_t seq, const uint8_t **pkt, size_t
 	const struct rtxbuf_slot *s = &b->slot[ext % b->slots];
 	if (!s->len || s->ext != ext) /* empty, or holding another seq */
 		return ERR_NOTFOUND;
-	*pkt = b->data + (ext % b->slots) * LIM_PACKET;
+	if (b->head - s->at > b->bytes) /* later packets wrote over its bytes */
+		return ERR_NOTFOUND;
+	*pkt = b->data + s->at % b->bytes;
 	*len = s->len;
 	return 0;
 }

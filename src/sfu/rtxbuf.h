@@ -9,14 +9,16 @@
 #include "base/err.h"
 
 #define RTXBUF_MAX_SLOTS 32768 /* half the seq space: more could not be told apart */
+#define RTXBUF_MAX_BYTES (64u << 20)
 
 /* Opaque. All memory is allocated by rtxbuf_new(); put and get allocate nothing. */
 struct rtxbuf;
 
-/* slots (1..RTXBUF_MAX_SLOTS, e.g. LIM_RTX_PACKETS) packets of up to LIM_PACKET bytes
-   each. NULL on no memory or a bad slots. The caller owns it and frees it with
-   rtxbuf_free(), which accepts NULL. */
-struct rtxbuf *rtxbuf_new(size_t slots);
+/* At most slots (1..RTXBUF_MAX_SLOTS, e.g. LIM_RTX_PACKETS) packets of up to LIM_PACKET
+   bytes each, and at most bytes (LIM_PACKET..RTXBUF_MAX_BYTES, e.g. LIM_RTX_BYTES) of them
+   in all: the newest packets are kept. NULL on no memory or a bad size. The caller owns it
+   and frees it with rtxbuf_free(), which accepts NULL. */
+struct rtxbuf *rtxbuf_new(size_t slots, size_t bytes);
 void rtxbuf_free(struct rtxbuf *b);
 
 /* Copy in a plaintext RTP packet with sequence number seq; len 0 or over LIM_PACKET is
@@ -26,7 +28,8 @@ void rtxbuf_free(struct rtxbuf *b);
 void rtxbuf_put(struct rtxbuf *b, uint16_t seq, const uint8_t *pkt, size_t len);
 
 /* 0 and the packet (pointing into the buffer, valid until the next put), or ERR_NOTFOUND
-   if seq is not held: never put, overwritten by a later seq in its slot, or no longer
+   if seq is not held: never put, overwritten by a later seq in its slot or by the bytes
+   of later packets, or no longer
    among the last `slots` seqs before the newest (so a slot left from 65536 seqs ago is
    never mistaken for it). */
 int rtxbuf_get(const struct rtxbuf *b, uint16_t seq, const uint8_t **pkt, size_t *len) WARN_UNUSED;

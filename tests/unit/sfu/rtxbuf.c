@@ -1,5 +1,5 @@
 /* Tests for src/sfu/rtxbuf.c: put/get, overwritten slots, the 16-bit wrap, stale slots
- * from a previous cycle, size limits and stream restarts. */
+ * from a previous cycle, size limits, stream restarts, and the byte budget. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +30,12 @@ static size_t len_for(uint16_t seq)
 	return 12 + seq % 200;
 }
 
+/* Room for `slots` packets of any size: only the slots limit what is held. */
+static struct rtxbuf *by_slots(size_t slots)
+{
+	return rtxbuf_new(slots, slots * LIM_PACKET);
+}
+
 static void put(struct rtxbuf *b, uint16_t seq)
 {
 	uint8_t p[LIM_PACKET];
@@ -58,10 +64,12 @@ static void expect_gone(const struct rtxbuf *b, uint16_t seq)
 static void test_new_free(void **state)
 {
 	(void)state;
-	assert_null(rtxbuf_new(0));
-	assert_null(rtxbuf_new(RTXBUF_MAX_SLOTS + 1));
+	assert_null(rtxbuf_new(0, LIM_PACKET));
+	assert_null(rtxbuf_new(RTXBUF_MAX_SLOTS + 1, LIM_PACKET));
+	assert_null(rtxbuf_new(1, LIM_PACKET - 1)); /* a packet must fit */
+	assert_null(rtxbuf_new(1, RTXBUF_MAX_BYTES + 1));
 	rtxbuf_free(NULL);
-	struct rtxbuf *b = rtxbuf_new(1);
+	struct rtxbuf *b = rtxbuf_new(1, LIM_PACKET);
 	assert_non_null(b);
 	expect_gone(b, 0); /* empty */
 	put(b, 7);
@@ -75,7 +83,7 @@ static void test_new_free(void **state)
 static void test_put_get(void **state)
 {
 	(void)state;
-	struct rtxbuf *b = rtxbuf_new(LIM_RTX_PACKETS);
+	struct rtxbuf *b = by_slots(LIM_RTX_PACKETS);
 	assert_non_null(b);
 
 	for (uint16_t q = 1000; q < 1100; q++)
@@ -101,7 +109,7 @@ static void test_put_get(void **state)
 static void test_overwritten(void **state)
 {
 	(void)state;
-	struct rtxbuf *b = rtxbuf_new(8);
+	struct rtxbuf *b = by_slots(8);
 
 	for (uint16_t q = 0; q <= 8; q++)
 		put(b, q);
@@ -120,7 +128,7 @@ static void test_overwritten(void **state)
 static void test_out_of_order(void **state)
 {
 	(void)state;
-	struct rtxbuf *b = rtxbuf_new(16);
+	struct rtxbuf *b = by_slots(16);
 
 	put(b, 10);
 	put(b, 12);
@@ -143,7 +151,7 @@ static void test_wrap(void **state)
 	const size_t sizes[] = {16, 10, LIM_RTX_PACKETS, 500};
 	for (size_t i = 0; i < 4; i++) {
 		size_t n = sizes[i];
-		struct rtxbuf *b = rtxbuf_new(n);
+		struct rtxbuf *b = by_slots(n);
 		assert_non_null(b);
 		uint16_t last = (uint16_t)(65530 + 3 * n); /* well past the wrap */
 		for (uint16_t q = 65530; q != (uint16_t)(last + 1); q++)
@@ -157,7 +165,7 @@ static void test_wrap(void **state)
 	}
 
 	/* A window straddling the wrap right now. */
-	struct rtxbuf *b = rtxbuf_new(16);
+	struct rtxbuf *b = by_slots(16);
 	for (uint16_t q = 65528; q != 8; q++)
 		put(b, q);
 	for (uint16_t q = 65528; q != 8; q++)
@@ -172,7 +180,7 @@ static void test_wrap(void **state)
 static void test_stale_cycle(void **state)
 {
 	(void)state;
-	struct rtxbuf *b = rtxbuf_new(4);
+	struct rtxbuf *b = by_slots(4);
 
 	put(b, 100);
 	expect_held(b, 100);
@@ -191,7 +199,7 @@ static void test_stale_cycle(void **state)
 static void test_lengths(void **state)
 {
 	(void)state;
-	struct rtxbuf *b = rtxbuf_new(8);
+	struct rtxbuf *b = by_slots(8);
 	uint8_t p[LIM_PACKET + 1];
 	const uint8_t *got;
 	size_t len;
@@ -215,7 +223,7 @@ static void test_lengths(void **state)
 static void test_restart_backwards(void **state)
 {
 	(void)state;
-	struct rtxbuf *b = rtxbuf_new(8);
+	struct rtxbuf *b = by_slots(8);
 
 	for (uint16_t q = 1000; q < 1010; q++)
 		put(b, q);
@@ -239,6 +247,88 @@ static void test_restart_backwards(void **state)
 	rtxbuf_free(b);
 }
 
+static void put_n(struct rtxbuf *b, uint16_t seq, size_t len)
+{
+	uint8_t p[LIM_PACKET];
+	rtxbuf_put(b, seq, p, make_pkt(p, seq, len));
+}
+
+static void expect_held_n(const struct rtxbuf *b, uint16_t seq, size_t n)
+{
+	uint8_t want[LIM_PACKET];
+	const uint8_t *got = NULL;
+	size_t len = 0;
+	make_pkt(want, seq, n);
+	assert_int_equal(rtxbuf_get(b, seq, &got, &len), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(got, want, n);
+}
+
+/* Packets take the bytes they have; a packet that does not fit before the ring's end
+   starts at its beginning, and whatever its bytes covered is gone, slots or not. */
+static void test_bytes(void **state)
+{
+	(void)state;
+	struct rtxbuf *b = rtxbuf_new(64, LIM_PACKET + 100); /* 1600 bytes */
+	put_n(b, 1, 900);
+	put_n(b, 2, 900); /* does not fit after 1 (1800 > 1600): at 0, over 1 */
+	expect_gone(b, 1);
+	expect_held_n(b, 2, 900);
+	put_n(b, 3, 600); /* after 2 */
+	put_n(b, 4, 100); /* after 3, up to the end exactly */
+	expect_held_n(b, 2, 900);
+	expect_held_n(b, 3, 600);
+	expect_held_n(b, 4, 100);
+	put_n(b, 5, 50); /* at 0 again, over the start of 2 */
+	expect_gone(b, 2);
+	expect_held_n(b, 3, 600);
+	expect_held_n(b, 4, 100);
+	expect_held_n(b, 5, 50);
+	rtxbuf_free(b);
+
+	/* Many small packets: the slots, not the bytes, are the limit. */
+	b = rtxbuf_new(8, LIM_PACKET * 4);
+	for (uint16_t q = 0; q < 40; q++)
+		put_n(b, q, 20);
+	for (uint16_t q = 32; q < 40; q++)
+		expect_held_n(b, q, 20);
+	expect_gone(b, 31);
+	rtxbuf_free(b);
+}
+
+/* Against a model, with sizes from 1 to LIM_PACKET: every packet a get returns is the one
+   put under that seq, and the newest packets that fit in the budget (less one packet for
+   the end of the ring) are all held. */
+static void test_bytes_model(void **state)
+{
+	(void)state;
+	enum { SLOTS = 64, BYTES = 20000, PUTS = 5000 };
+	static size_t lens[PUTS];
+	struct rtxbuf *b = rtxbuf_new(SLOTS, BYTES);
+	uint32_t x = 12345;
+	for (size_t i = 0; i < PUTS; i++) {
+		x = x * 1103515245u + 12345u;
+		lens[i] = 1 + (x >> 8) % LIM_PACKET;
+		uint16_t seq = (uint16_t)(65000 + i); /* across the 16-bit wrap */
+		put_n(b, seq, lens[i]);
+		size_t held_bytes = 0;
+		for (size_t k = 0; k <= i && k < SLOTS + 4; k++) {
+			uint16_t q = (uint16_t)(seq - k);
+			held_bytes += lens[i - k];
+			const uint8_t *got;
+			size_t len;
+			int rc = rtxbuf_get(b, q, &got, &len);
+			if (k < SLOTS && held_bytes <= BYTES - LIM_PACKET)
+				assert_int_equal(rc, 0);
+			if (k >= SLOTS)
+				assert_int_equal(rc, ERR_NOTFOUND);
+			if (rc == 0)
+				expect_held_n(b, q, lens[i - k]);
+		}
+	}
+	rtxbuf_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +336,7 @@ int main(void)
 	    cmocka_unit_test(test_overwritten), cmocka_unit_test(test_out_of_order),
 	    cmocka_unit_test(test_wrap),        cmocka_unit_test(test_stale_cycle),
 	    cmocka_unit_test(test_lengths),     cmocka_unit_test(test_restart_backwards),
+	    cmocka_unit_test(test_bytes),       cmocka_unit_test(test_bytes_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
