@@ -167,7 +167,14 @@ def machine():
             "janus": ver("janus"), "load": os.getloadavg()}
 
 
-def scaling_lines(a, scaling):
+def per_worker_us(fwd, wcs, floor_us):
+    if not fwd or not wcs or not sum(wcs):
+        return "-"
+    us = sum(wcs) / fwd * 1e6
+    return f"{us:.2f} ({us / floor_us:.1f}x)"
+
+
+def scaling_lines(a, scaling, floor_us):
     if not scaling:
         return []
     lines = [
@@ -179,8 +186,8 @@ def scaling_lines(a, scaling):
         f"and with one worker per core, {a.duration} s each. Forwarded packets come from kamerd's",
         "/metrics; what the load sent but kamerd never took in was dropped at kamerd's sockets.",
         "",
-        "| workers | packets sent by the load | taken in by kamerd | forwarded | forwarded per s | kamerd CPU s (per worker) | busiest worker | forwarded per worker CPU s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| workers | packets sent by the load | taken in by kamerd | forwarded | forwarded per s | kamerd CPU s (per worker) | busiest worker | forwarded per worker CPU s | worker µs per packet (x floor) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in scaling:
         fwd = r.get("server_forwarded") or 0
@@ -190,7 +197,7 @@ def scaling_lines(a, scaling):
         busy = max(wcs) / a.duration if wcs else 0
         lines.append(f"| {r['workers']} | {r.get('packets_sent', 0)} | {int(r.get('server_in') or 0)} | "
                      f"{int(fwd)} | {fwd / a.duration:.0f} | {cpu:.1f} ({wc}) | {busy:.0%} | "
-                     f"{fwd / sum(wcs) if wcs and sum(wcs) else 0:.0f} |")
+                     f"{fwd / sum(wcs) if wcs and sum(wcs) else 0:.0f} | {per_worker_us(fwd, wcs, floor_us)} |")
     if len(scaling) == 2 and scaling[0].get("server_forwarded"):
         one, many = scaling
         g = (many.get("server_forwarded") or 0) / one["server_forwarded"]
@@ -421,7 +428,7 @@ def write(a, floor, results, scaling, knee):
         "",
     ]
     lines += knee_lines(knee)
-    lines += scaling_lines(a, scaling)
+    lines += scaling_lines(a, scaling, floor["floor_us"])
     lines += [
         "## Janus",
         "",
