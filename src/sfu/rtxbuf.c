@@ -3,12 +3,22 @@
  * history costs the bytes it sent, not LIM_PACKET per packet. */
 #include "sfu/rtxbuf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "base/limits.h"
 
 #define SEQ_MOD 65536u
+#define LINE    64u /* each packet starts on a cache line of its own */
+
+static size_t span(size_t len)
+{
+	return (len + LINE - 1) & ~(size_t)(LINE - 1);
+}
 
 struct rtxbuf_slot {
 	uint64_t ext; /* extended seq of the packet held */
@@ -24,7 +34,7 @@ struct rtxbuf {
 	uint32_t bad_seq; /* a too-old seq expects this one next to restart */
 	size_t bytes;     /* of data */
 	uint64_t head;    /* bytes ever written (and skipped at the ring's end) */
-	uint8_t *data;
+	uint8_t *data;    /* aligned to LINE */
 	struct rtxbuf_slot slot[];
 };
 
@@ -34,12 +44,13 @@ struct rtxbuf *rtxbuf_new(size_t slots, size_t bytes)
 	    bytes > RTXBUF_MAX_BYTES)
 		return NULL;
 	size_t meta = sizeof(struct rtxbuf) + slots * sizeof(struct rtxbuf_slot);
-	struct rtxbuf *b = calloc(1, meta + bytes);
+	bytes = span(bytes);
+	struct rtxbuf *b = calloc(1, meta + LINE + bytes);
 	if (!b)
 		return NULL;
 	b->slots = slots;
 	b->bytes = bytes;
-	b->data = (uint8_t *)b + meta;
+	b->data = (uint8_t *)(((uintptr_t)b + meta + LINE - 1) & ~(uintptr_t)(LINE - 1));
 	b->bad_seq = SEQ_MOD + 1; /* matches no seq */
 	return b;
 }
@@ -56,6 +67,27 @@ static long rtxbuf_behind(const struct rtxbuf *b, uint16_t seq)
 	if (d != 0 && d < 0x8000) /* RFC 1982 serial arithmetic, as seq_newer() */
 		return -1;
 	return (long)((SEQ_MOD - d) % SEQ_MOD);
+}
+
+/* The copy a NACK may never ask for goes around the caches (non-temporal stores): a
+   stream's history would otherwise push the sessions' state out of them at every packet.
+   dst is aligned to LINE and has room up to span(len). */
+static void copy_around_cache(uint8_t *dst, const uint8_t *src, size_t len)
+{
+#if defined(__SSE2__)
+	size_t i = 0;
+	for (; i + 16 <= len; i += 16)
+		_mm_stream_si128((__m128i *)(void *)(dst + i),
+		                 _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+	if (i < len) {
+		uint8_t tail[16] = {0};
+		memcpy(tail, src + i, len - i);
+		_mm_stream_si128((__m128i *)(void *)(dst + i),
+		                 _mm_loadu_si128((const __m128i *)tail));
+	}
+#else
+	memcpy(dst, src, len);
+#endif
 }
 
 void rtxbuf_put(struct rtxbuf *b, uint16_t seq, const uint8_t *pkt, size_t len)
@@ -91,7 +123,7 @@ void rtxbuf_put(struct rtxbuf *b, uint16_t seq, const uint8_t *pkt, size_t len)
 	/* A packet stays in one piece: one that would not fit before the ring's end starts
 	   at its beginning. */
 	size_t off = (size_t)(b->head % b->bytes);
-	if (off + len > b->bytes) {
+	if (off + span(len) > b->bytes) {
 		b->head += b->bytes - off;
 		off = 0;
 	}
@@ -99,8 +131,8 @@ void rtxbuf_put(struct rtxbuf *b, uint16_t seq, const uint8_t *pkt, size_t len)
 	s->ext = ext;
 	s->at = b->head;
 	s->len = (uint16_t)len;
-	memcpy(b->data + off, pkt, len);
-	b->head += len;
+	copy_around_cache(b->data + off, pkt, len);
+	b->head += span(len);
 }
 
 int rtxbuf_get(const struct rtxbuf *b, uint16_t seq, const uint8_t **pkt, size_t *len)

@@ -264,25 +264,26 @@ static void expect_held_n(const struct rtxbuf *b, uint16_t seq, size_t n)
 	assert_memory_equal(got, want, n);
 }
 
-/* Packets take the bytes they have; a packet that does not fit before the ring's end
-   starts at its beginning, and whatever its bytes covered is gone, slots or not. */
+/* Packets take the bytes they have, rounded up to a 64-byte line; a packet that does not
+   fit before the ring's end starts at its beginning, and whatever its bytes covered is
+   gone, slots or not. */
 static void test_bytes(void **state)
 {
 	(void)state;
-	struct rtxbuf *b = rtxbuf_new(64, LIM_PACKET + 100); /* 1600 bytes */
-	put_n(b, 1, 900);
-	put_n(b, 2, 900); /* does not fit after 1 (1800 > 1600): at 0, over 1 */
+	struct rtxbuf *b = rtxbuf_new(64, 1600); /* 25 lines */
+	put_n(b, 1, 896);
+	put_n(b, 2, 896); /* does not fit after 1 (1792 > 1600): at 0, over 1 */
 	expect_gone(b, 1);
-	expect_held_n(b, 2, 900);
-	put_n(b, 3, 600); /* after 2 */
-	put_n(b, 4, 100); /* after 3, up to the end exactly */
-	expect_held_n(b, 2, 900);
+	expect_held_n(b, 2, 896);
+	put_n(b, 3, 600); /* after 2, in 640 */
+	put_n(b, 4, 64);  /* after 3, up to the end exactly */
+	expect_held_n(b, 2, 896);
 	expect_held_n(b, 3, 600);
-	expect_held_n(b, 4, 100);
+	expect_held_n(b, 4, 64);
 	put_n(b, 5, 50); /* at 0 again, over the start of 2 */
 	expect_gone(b, 2);
 	expect_held_n(b, 3, 600);
-	expect_held_n(b, 4, 100);
+	expect_held_n(b, 4, 64);
 	expect_held_n(b, 5, 50);
 	rtxbuf_free(b);
 
@@ -297,8 +298,8 @@ static void test_bytes(void **state)
 }
 
 /* Against a model, with sizes from 1 to LIM_PACKET: every packet a get returns is the one
-   put under that seq, and the newest packets that fit in the budget (less one packet for
-   the end of the ring) are all held. */
+   put under that seq, and the newest packets that fit in the budget (in 64-byte lines,
+   less one packet for the end of the ring) are all held. */
 static void test_bytes_model(void **state)
 {
 	(void)state;
@@ -314,11 +315,11 @@ static void test_bytes_model(void **state)
 		size_t held_bytes = 0;
 		for (size_t k = 0; k <= i && k < SLOTS + 4; k++) {
 			uint16_t q = (uint16_t)(seq - k);
-			held_bytes += lens[i - k];
+			held_bytes += (lens[i - k] + 63) & ~(size_t)63;
 			const uint8_t *got;
 			size_t len;
 			int rc = rtxbuf_get(b, q, &got, &len);
-			if (k < SLOTS && held_bytes <= BYTES - LIM_PACKET)
+			if (k < SLOTS && held_bytes <= BYTES - 2 * LIM_PACKET)
 				assert_int_equal(rc, 0);
 			if (k >= SLOTS)
 				assert_int_equal(rc, ERR_NOTFOUND);
