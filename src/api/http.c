@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "net/udp.h"
@@ -25,14 +26,26 @@ struct http {
 	int port;
 	char iface[64];
 	lws_sorted_usec_list_t tick;
+	struct ws *sockets; /* every open WebSocket, for the idle check */
 };
 
 #define TICK_US (200 * LWS_US_PER_MS)
+
+/* A WebSocket that has sent nothing for WS_PING_US gets a ping; one silent for WS_HANGUP_US
+   is closed, so that a peer that vanished (network cut) is noticed within seconds and its
+   seat shows "reconnecting" to the others (docs/PROTOCOL.md) instead of looking alive.
+   Checked by one sweep per tick: libwebsockets' own idle policy re-sorts a timer list of
+   every socket on each message received, which costs O(sockets) per message. */
+#define WS_PING_US   (3 * 1000000ull)
+#define WS_HANGUP_US (8 * 1000000ull)
+
+static void ws_sweep(struct http *h);
 
 static void on_tick(lws_sorted_usec_list_t *sul)
 {
 	struct http *h = lws_container_of(sul, struct http, tick);
 	routes_tick(h->api);
+	ws_sweep(h);
 	lws_sul_schedule(h->ctx, 0, &h->tick, on_tick, TICK_US);
 }
 
@@ -67,7 +80,53 @@ struct ws {
 	size_t out_head, out_n;
 	int close_after;
 	int dead;
+	uint64_t heard_us; /* when the peer last sent anything, a pong included */
+	int ping_due, pinged;
+	struct ws *prev, *next; /* in http.sockets */
 };
+
+static void ws_link(struct http *h, struct ws *w)
+{
+	w->prev = NULL;
+	w->next = h->sockets;
+	if (h->sockets)
+		h->sockets->prev = w;
+	h->sockets = w;
+}
+
+static void ws_unlink(struct http *h, struct ws *w)
+{
+	if (w->prev)
+		w->prev->next = w->next;
+	else if (h->sockets == w)
+		h->sockets = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	w->prev = w->next = NULL;
+}
+
+static void ws_heard(struct ws *w)
+{
+	w->heard_us = clock_us();
+	w->pinged = 0;
+}
+
+static void ws_sweep(struct http *h)
+{
+	uint64_t now = clock_us();
+	for (struct ws *w = h->sockets; w; w = w->next) {
+		uint64_t quiet = now - w->heard_us;
+		if (quiet >= WS_HANGUP_US) {
+			/* Not through the writable callback: a vanished peer's full send buffer
+			   would never make the socket writable. */
+			lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		} else if (quiet >= WS_PING_US && !w->pinged) {
+			w->pinged = 1;
+			w->ping_due = 1;
+			lws_callback_on_writable(w->wsi);
+		}
+	}
+}
 
 static const char *const security_headers[][2] = {
     {"content-security-policy:",
@@ -343,9 +402,15 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		copy_hdr(wsi, peer.cookie, sizeof(peer.cookie), WSI_TOKEN_HTTP_COOKIE);
 		lws_get_peer_simple(wsi, peer.source, sizeof(peer.source));
 		w->session = session_open(h->api->signal, ws_send, w, &peer);
-		return w->session ? 0 : -1;
+		if (!w->session)
+			return -1;
+		ws_heard(w);
+		ws_link(h, w);
+		return 0;
 	}
+	case LWS_CALLBACK_RECEIVE_PONG: ws_heard(w); return 0;
 	case LWS_CALLBACK_RECEIVE: {
+		ws_heard(w);
 		if (lws_is_first_fragment(wsi)) {
 			w->in_len = 0;
 			w->in_overflow = 0;
@@ -376,6 +441,16 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 	case LWS_CALLBACK_SERVER_WRITEABLE: {
 		if (w->dead)
 			return -1;
+		if (w->ping_due) {
+			/* With a payload: libwebsockets hides an empty pong from the callback. */
+			uint8_t ping[LWS_PRE + 1] = {[LWS_PRE] = 'k'};
+			w->ping_due = 0;
+			if (lws_write(wsi, ping + LWS_PRE, 1, LWS_WRITE_PING) < 1)
+				return -1;
+			if (w->out_n > 0 || w->close_after)
+				lws_callback_on_writable(wsi); /* one write per callback */
+			return 0;
+		}
 		if (w->out_n > 0) {
 			char *buf = w->out[w->out_head];
 			size_t n = w->out_len[w->out_head];
@@ -393,6 +468,7 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		return 0;
 	}
 	case LWS_CALLBACK_CLOSED:
+		ws_unlink(h, w);
 		session_close(w->session);
 		w->session = NULL;
 		ws_drop_queue(w);
@@ -443,11 +519,6 @@ struct http *http_start(const char *listen, struct api *api, char *why, size_t w
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.max_http_header_pool = 64;
 	info.timeout_secs = 20;
-	/* A socket whose peer vanished (network cut) is noticed within seconds: its seat shows
-	   "reconnecting" to the others (docs/PROTOCOL.md) instead of looking alive. */
-	static const lws_retry_bo_t idle = {.secs_since_valid_ping = 3,
-	                                    .secs_since_valid_hangup = 8};
-	info.retry_and_idle_policy = &idle;
 	h->ctx = lws_create_context(&info);
 	if (!h->ctx) {
 		snprintf(why, why_cap, "cannot listen on %s", listen);

@@ -132,6 +132,32 @@ function wsOpen(base, session) {
   return { ws, next, opened };
 }
 
+test('WebSocket: a quiet client is pinged after 3 s; one that never answers is closed after 8 s, one that answers stays', { timeout: 30000 }, async () => {
+  const url = k.base.replace('http', 'ws') + '/ws';
+  const t0 = Date.now();
+  const answers = new WebSocket(url, 'kamer.v1');                     // pongs on its own
+  const silent = new WebSocket(url, 'kamer.v1', { autoPong: false }); // a vanished peer
+  const watch = (sock) => {
+    const seen = { pings: [], closed: null };
+    sock.on('ping', () => seen.pings.push(Date.now() - t0));
+    sock.on('close', () => { seen.closed = Date.now() - t0; });
+    return seen;
+  };
+  const a = watch(answers);
+  const s = watch(silent);
+  await Promise.all([answers, silent].map((w) => new Promise((resolve, reject) => {
+    w.once('open', resolve); w.once('error', reject);
+  })));
+  for (let i = 0; i < 120 && s.closed === null; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.notEqual(s.closed, null, 'the silent client was not closed within 12 s');
+  assert.ok(s.closed >= 7500, `the silent client was closed after only ${s.closed} ms`);
+  assert.ok(s.pings.length >= 1 && s.pings[0] >= 2500, `pings to the silent client at ${s.pings} ms`);
+  // The one that answers was pinged too, and its pongs keep it open past the hang-up time.
+  assert.ok(a.pings.length >= 1 && a.pings[0] >= 2500, `pings to the answering client at ${a.pings} ms`);
+  assert.equal(a.closed, null, `the answering client was closed at ${a.closed} ms`);
+  answers.close();
+});
+
 test('WebSocket: malformed messages get an error frame, the socket stays', async () => {
   const c = wsOpen(k.base);
   await c.opened;
