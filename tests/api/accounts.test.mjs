@@ -7,6 +7,8 @@ import { startKamerd, kamerctl, login, api, addTenant, addUser, PASSWORD } from 
 test('first start prints a one-time setup link; it sets the admin password once', async () => {
   const k = await startKamerd();
   try {
+    // /healthz can answer before the pipe has delivered what kamerd printed: wait (bounded).
+    for (let i = 0; i < 100 && !/\/setup#/.test(k.stdout()); i++) await new Promise((r) => setTimeout(r, 50));
     const m = /\/setup#([a-z2-7]{32})/.exec(k.stdout());
     assert.ok(m, `no setup link in: ${k.stdout()}`);
     assert.doesNotMatch(k.stderr(), new RegExp(m[1]), 'the token never goes to the log');
