@@ -119,7 +119,6 @@ void rtxbuf_put(struct rtxbuf *b, uint16_t seq, const uint8_t *pkt, size_t len)
 		b->bad_seq = (uint16_t)(seq + 1);
 		return;
 	}
-	/* Within the window every slot index is distinct, so this evicts only older seqs. */
 	/* A packet stays in one piece: one that would not fit before the ring's end starts
 	   at its beginning. */
 	size_t off = (size_t)(b->head % b->bytes);
@@ -127,6 +126,7 @@ void rtxbuf_put(struct rtxbuf *b, uint16_t seq, const uint8_t *pkt, size_t len)
 		b->head += b->bytes - off;
 		off = 0;
 	}
+	/* Within the window every slot index is distinct, so this evicts only older seqs. */
 	struct rtxbuf_slot *s = &b->slot[ext % b->slots];
 	s->ext = ext;
 	s->at = b->head;

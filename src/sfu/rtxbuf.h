@@ -29,9 +29,8 @@ void rtxbuf_put(struct rtxbuf *b, uint16_t seq, const uint8_t *pkt, size_t len);
 
 /* 0 and the packet (pointing into the buffer, valid until the next put), or ERR_NOTFOUND
    if seq is not held: never put, overwritten by a later seq in its slot or by the bytes
-   of later packets, or no longer
-   among the last `slots` seqs before the newest (so a slot left from 65536 seqs ago is
-   never mistaken for it). */
+   of later packets, or no longer among the last `slots` seqs before the newest (so a
+   slot left from 65536 seqs ago is never mistaken for it). */
 int rtxbuf_get(const struct rtxbuf *b, uint16_t seq, const uint8_t **pkt, size_t *len) WARN_UNUSED;
 
 #endif
