@@ -61,6 +61,8 @@ char *metrics_render(struct media *m, struct signal *sig)
 	        (unsigned long long)c->drop_unknown);
 	fprintf(f, "kamer_drops_total{reason=\"unsealed\"} %llu\n",
 	        (unsigned long long)c->drop_unsealed);
+	fprintf(f, "kamer_drops_total{reason=\"dtls_busy\"} %llu\n",
+	        (unsigned long long)c->drop_dtls_busy);
 	fprintf(f, "kamer_drops_total{reason=\"send_failed\"} %llu\n",
 	        (unsigned long long)c->tx_failed);
 	G("media_workers", "Media worker threads.", media_workers(m));
@@ -71,6 +73,12 @@ char *metrics_render(struct media *m, struct signal *sig)
 	for (size_t i = 0; i < nw; i++)
 		fprintf(f, "kamer_worker_cpu_seconds_total{worker=\"%zu\"} %.6f\n", i,
 		        media_worker_cpu_seconds(m, i));
+	fprintf(f, "# HELP kamer_dtls_cpu_seconds_total CPU time of each media worker's DTLS "
+	           "handshake thread.\n"
+	           "# TYPE kamer_dtls_cpu_seconds_total counter\n");
+	for (size_t i = 0; i < nw; i++)
+		fprintf(f, "kamer_dtls_cpu_seconds_total{worker=\"%zu\"} %.6f\n", i,
+		        media_dtls_cpu_seconds(m, i));
 #define W(name, type, help, field)                                                                 \
 	fprintf(f, "# HELP kamer_" name " " help "\n# TYPE kamer_" name " " type "\n");            \
 	for (size_t i = 0; i < nw; i++)                                                            \

@@ -6,12 +6,12 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#include "rtc/dtls.h"
 #include "rtc/rtp.h"
 #include "rtc/srtp.h"
 #include "sfu/media.h"
 #include "sfu/worker.h"
 
+struct hs;
 struct participant;
 struct worker;
 
@@ -32,7 +32,7 @@ struct conn {
 	uint8_t peer_fp[32];
 	struct sockaddr_storage addr; /* verified by a STUN check */
 	int has_addr;
-	struct dtls *dtls;
+	struct hs *hs;          /* its DTLS, on the worker's handshake thread */
 	struct srtp_sess *srtp; /* set when DTLS is done: the conn is ready */
 	int failed;
 	uint64_t last_rx_us;

@@ -119,6 +119,11 @@ double media_worker_cpu_seconds(const struct media *m, size_t worker)
 	return worker_cpu_seconds(m->w[worker]);
 }
 
+double media_dtls_cpu_seconds(const struct media *m, size_t worker)
+{
+	return worker_dtls_cpu_seconds(m->w[worker]);
+}
+
 void media_counters_total(const struct media *m, struct media_counters *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -145,6 +150,7 @@ void media_counters_total(const struct media *m, struct media_counters *out)
 		SUM(drop_not_ready);
 		SUM(drop_unknown);
 		SUM(drop_unsealed);
+		SUM(drop_dtls_busy);
 		SUM(dtls_failed);
 		SUM(conns);
 		SUM(participants);

@@ -43,6 +43,7 @@ struct media_counters {
 	_Atomic uint64_t drop_unknown;     /* RTP for a stream nobody published */
 	_Atomic uint64_t drop_unsealed;    /* outgoing, refused by SRTP (e.g. other bytes
 	                                      under an index already used) */
+	_Atomic uint64_t drop_dtls_busy;   /* DTLS records the handshake thread had no room for */
 	_Atomic uint64_t dtls_failed; /* handshakes that failed, fingerprint mismatches included */
 	_Atomic uint64_t conns, participants;
 	_Atomic uint64_t loop_ticks;      /* 20 ms ticks run */
@@ -74,6 +75,8 @@ size_t media_workers(const struct media *m);
 const struct media_counters *media_worker_counters(const struct media *m, size_t worker);
 /* CPU time one worker's thread has used. */
 double media_worker_cpu_seconds(const struct media *m, size_t worker);
+/* CPU time of the thread that runs that worker's DTLS handshakes. */
+double media_dtls_cpu_seconds(const struct media *m, size_t worker);
 /* All workers' counters added up (loop_lag_max_us: the largest). */
 void media_counters_total(const struct media *m, struct media_counters *out);
 

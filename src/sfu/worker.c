@@ -25,6 +25,7 @@
 #include "rtc/rtp.h"
 #include "rtc/srtp.h"
 #include "rtc/stun.h"
+#include "sfu/handshake.h"
 #include "sfu/internal.h"
 
 #define TICK_MS 20
@@ -56,10 +57,14 @@ struct worker {
 	_Atomic int stop;
 	uint16_t port;
 	struct dtls_ctx *dtls; /* shared by all workers; SSL_new on it is thread-safe */
+	struct hs_thread *hst; /* runs this worker's DTLS */
 
 	pthread_mutex_t qlock;
 	struct cmd *queue[LIM_QUEUE];
 	size_t qhead, qlen;
+	/* What the handshake thread produced, oldest first; its length is bounded by the
+	   records the handshake thread accepted and the connections it holds. */
+	struct hs_out *hs_head, *hs_tail;
 
 	struct conn *conns;
 	size_t nconns;
@@ -182,7 +187,7 @@ static void conn_free(struct conn *c)
 	}
 	w->nconns--;
 	atomic_store(&w->ctr.conns, w->nconns);
-	dtls_free(c->dtls);
+	hs_drop(c->hs);
 	srtp_sess_free(c->srtp);
 	ct_wipe(c, sizeof(*c));
 	free(c);
@@ -215,11 +220,6 @@ static void conn_send(struct conn *c, const uint8_t *p, size_t len, enum send_ki
 	udp_out_commit(&w->out, len, (struct sockaddr *)&c->addr);
 	INC(tx_packets);
 	ADD(tx_bytes, len);
-}
-
-static void dtls_send(void *arg, const uint8_t *p, size_t len)
-{
-	conn_send(arg, p, len, SEND_RAW, 0, 0);
 }
 
 void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt, uint16_t seq)
@@ -275,23 +275,34 @@ static void on_stun(struct worker *w, const uint8_t *p, size_t len, const struct
 	if (!c->has_addr || (msg.use_candidate && !addr_equal((struct sockaddr *)&c->addr, from)))
 		addr_insert(w, c, from);
 	c->last_rx_us = clock_us();
-	if (!c->dtls) {
-		c->dtls = dtls_new(w->dtls, c->peer_fp, dtls_send, c);
-		if (!c->dtls)
-			log_error("media", "no memory for a DTLS connection");
-	}
+	if (!c->hs && !(c->hs = hs_new(w->hst, c->peer_fp, c)))
+		log_warn("media", "no room for a DTLS connection yet"); /* the next check retries */
 }
 
+/* The record goes to the handshake thread; what it makes of it comes back in
+   on_handshake. */
 static void on_dtls(struct worker *w, struct conn *c, const uint8_t *p, size_t len)
 {
-	if (!c->dtls || c->failed)
+	if (!c->hs || c->failed)
 		return;
-	struct dtls_keys keys;
-	enum dtls_state before = dtls_state(c->dtls);
-	enum dtls_state st = dtls_feed(c->dtls, p, len, &keys);
-	if (st == DTLS_CONNECTED && before == DTLS_HANDSHAKING) {
-		c->srtp = srtp_sess_new(&keys);
-		ct_wipe(&keys, sizeof(keys));
+	if (hs_feed(c->hs, p, len) != 0)
+		INC(drop_dtls_busy);
+}
+
+/* Sends the records a handshake step produced, and acts on its new state. */
+static void on_handshake(struct worker *w, struct hs_out *o)
+{
+	struct conn *c = hs_owner(o->h);
+	if (!c || c->failed)
+		return;
+	for (size_t i = 0; i < o->n; i++)
+		conn_send(c, o->data[i], o->len[i], SEND_RAW, 0, 0);
+	if (!o->changed)
+		return;
+	enum dtls_state st = o->state;
+	if (st == DTLS_CONNECTED) {
+		c->srtp = srtp_sess_new(&o->keys);
+		ct_wipe(&o->keys, sizeof(o->keys));
 		if (!c->srtp) {
 			c->failed = 1;
 			INC(dtls_failed);
@@ -303,7 +314,7 @@ static void on_dtls(struct worker *w, struct conn *c, const uint8_t *p, size_t l
 	} else if (st == DTLS_FAILED || st == DTLS_CLOSED) {
 		if (st == DTLS_FAILED) {
 			INC(dtls_failed);
-			log_warn("media", "DTLS failed: %s", dtls_why(c->dtls));
+			log_warn("media", "DTLS failed: %s", o->why ? o->why : "unknown");
 		}
 		c->failed = 1;
 		srtp_sess_free(c->srtp);
@@ -377,6 +388,41 @@ static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct s
 }
 
 /* ---- commands ---- */
+
+/* The handshake thread's deliver callback. */
+static void handshake_done(void *arg, struct hs_out *o)
+{
+	struct worker *w = arg;
+	o->next = NULL;
+	pthread_mutex_lock(&w->qlock);
+	if (w->hs_tail)
+		w->hs_tail->next = o;
+	else
+		w->hs_head = o;
+	w->hs_tail = o;
+	pthread_mutex_unlock(&w->qlock);
+	uint64_t one = 1;
+	if (write(w->evfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("media", "eventfd write failed");
+}
+
+static struct hs_out *take_handshakes(struct worker *w)
+{
+	pthread_mutex_lock(&w->qlock);
+	struct hs_out *o = w->hs_head;
+	w->hs_head = w->hs_tail = NULL;
+	pthread_mutex_unlock(&w->qlock);
+	return o;
+}
+
+static void free_handshakes(struct hs_out *o)
+{
+	while (o) {
+		struct hs_out *next = o->next;
+		hs_out_free(o);
+		o = next;
+	}
+}
 
 static int enqueue(struct worker *w, struct cmd *cmd)
 {
@@ -525,10 +571,6 @@ void worker_conn_release(struct conn *c)
 static void tick(struct worker *w)
 {
 	uint64_t now = clock_us();
-	for (struct conn *c = w->conns; c; c = c->next) {
-		if (c->dtls && !c->failed && dtls_state(c->dtls) == DTLS_HANDSHAKING)
-			dtls_tick(c->dtls);
-	}
 	room_tick(w);
 	if (now - w->last_levels_us >= 100000) {
 		/* A tenth of a second is plenty for speaker detection, and cheap. */
@@ -556,6 +598,11 @@ static void note_lag(struct worker *w)
 			atomic_store_explicit(&w->ctr.loop_lag_max_us, lag, memory_order_relaxed);
 	}
 	w->last_tick_us = now;
+}
+
+double worker_dtls_cpu_seconds(const struct worker *w)
+{
+	return hs_thread_cpu_seconds(w->hst);
 }
 
 double worker_cpu_seconds(const struct worker *w)
@@ -628,6 +675,11 @@ static void *worker_main(void *arg)
 					run_cmd(w, cmd);
 					free(cmd);
 				}
+				for (struct hs_out *o = take_handshakes(w), *next; o; o = next) {
+					next = o->next;
+					on_handshake(w, o);
+					hs_out_free(o);
+				}
 			} else if (fd == w->tfd) {
 				uint64_t v;
 				if (read(w->tfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
@@ -644,6 +696,8 @@ static void *worker_main(void *arg)
 
 static void worker_free(struct worker *w)
 {
+	hs_thread_stop(w->hst); /* delivers nothing more; the conns still hold theirs */
+	free_handshakes(take_handshakes(w));
 	if (w->running) {
 		room_free_all(w, conn_free);
 	}
@@ -731,6 +785,11 @@ struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct 
 			goto fail;
 	}
 	w->last_periodic_us = clock_us();
+	w->hst = hs_thread_start(index, dtls, handshake_done, w);
+	if (!w->hst) {
+		snprintf(why, why_cap, "cannot start the DTLS thread");
+		goto fail;
+	}
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 		snprintf(why, why_cap, "cannot start the media thread");
 		goto fail;

@@ -26,6 +26,7 @@ void worker_stop(struct worker *w);
 uint16_t worker_port(const struct worker *w);
 const struct media_counters *worker_counters(const struct worker *w);
 double worker_cpu_seconds(const struct worker *w);
+double worker_dtls_cpu_seconds(const struct worker *w);
 
 /* Commands from the control thread, run in order on the worker (see media.h). */
 int worker_conn_add(struct worker *w, const struct media_conn_spec *s);

@@ -1,0 +1,246 @@
+/* Tests for src/sfu/handshake.c: DTLS handshakes on their own thread, with our own client
+ * role (rtc/dtls) as the peer, results coming back through the deliver callback as they do
+ * to a media worker. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "sfu/handshake.h"
+
+/* The "worker": results in arrival order, taken under a lock. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hs_out *head, *tail;
+static pthread_t deliverer;
+static int delivered_off_thread;
+
+static void deliver(void *arg, struct hs_out *o)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	if (!pthread_equal(pthread_self(), deliverer))
+		delivered_off_thread = 1;
+	o->next = NULL;
+	if (tail)
+		tail->next = o;
+	else
+		head = o;
+	tail = o;
+	pthread_mutex_unlock(&lock);
+}
+
+static struct hs_out *take(void)
+{
+	pthread_mutex_lock(&lock);
+	struct hs_out *o = head;
+	if (o) {
+		head = o->next;
+		if (!head)
+			tail = NULL;
+	}
+	pthread_mutex_unlock(&lock);
+	return o;
+}
+
+/* Datagrams the client sent, waiting for the server. */
+static uint8_t cq[16][1500];
+static size_t cqlen[16], cqn;
+
+static void to_server(void *arg, const uint8_t *p, size_t len)
+{
+	(void)arg;
+	assert_true(cqn < 16);
+	memcpy(cq[cqn], p, len);
+	cqlen[cqn++] = len;
+}
+
+/* The SHA-256 digest of the context's certificate, from its "AB:CD:..." fingerprint. */
+static void fp_bytes(const struct dtls_ctx *ctx, uint8_t out[32])
+{
+	const char *s = dtls_ctx_fingerprint(ctx);
+	for (int i = 0; i < 32; i++) {
+		unsigned v;
+		assert_int_equal(sscanf(s + 3 * i, "%2X", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {0, ms * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Runs a client against h until the server reports a final state or 5 s pass; the
+   server's final state, its keys in *keys. */
+static enum dtls_state run(struct dtls *client, struct hs *h, struct dtls_keys *keys, int *outs)
+{
+	enum dtls_state server = DTLS_HANDSHAKING;
+	struct dtls_keys ck;
+	for (int i = 0; i < 5000 && server == DTLS_HANDSHAKING; i++) {
+		for (size_t k = 0; k < cqn; k++)
+			assert_int_equal(hs_feed(h, cq[k], cqlen[k]), 0);
+		cqn = 0;
+		struct hs_out *o;
+		while ((o = take()) != NULL) {
+			(*outs)++;
+			assert_ptr_equal(o->h, h);
+			for (size_t k = 0; k < o->n; k++)
+				(void)dtls_feed(client, o->data[k], o->len[k], &ck);
+			if (o->changed) {
+				server = o->state;
+				if (server == DTLS_CONNECTED)
+					*keys = o->keys;
+			}
+			hs_out_free(o);
+		}
+		if (server == DTLS_HANDSHAKING)
+			sleep_ms(1);
+	}
+	return server;
+}
+
+static void handshake_on_its_own_thread(void **state)
+{
+	(void)state;
+	deliverer = pthread_self();
+	struct dtls_ctx *sctx = dtls_ctx_new(), *cctx = dtls_ctx_new_peer();
+	assert_non_null(sctx);
+	assert_non_null(cctx);
+	uint8_t sfp[32], cfp[32];
+	fp_bytes(sctx, sfp);
+	fp_bytes(cctx, cfp);
+	struct hs_thread *t = hs_thread_start(0, sctx, deliver, NULL);
+	assert_non_null(t);
+	int owner;
+	struct hs *h = hs_new(t, cfp, &owner);
+	assert_non_null(h);
+	assert_ptr_equal(hs_owner(h), &owner);
+	struct dtls *client = dtls_new_client(cctx, sfp, to_server, NULL);
+	assert_non_null(client);
+	assert_int_equal(dtls_start(client), DTLS_HANDSHAKING);
+
+	struct dtls_keys keys;
+	int outs = 0;
+	assert_int_equal(run(client, h, &keys, &outs), DTLS_CONNECTED);
+	assert_true(outs >= 2); /* the server's two flights */
+	assert_int_equal(delivered_off_thread, 1);
+	/* The client's last step: its keys mirror ours. */
+	for (int i = 0; i < 100 && dtls_state(client) == DTLS_HANDSHAKING; i++)
+		sleep_ms(1);
+	assert_int_equal(dtls_state(client), DTLS_CONNECTED);
+	assert_int_equal(keys.profile, DTLS_SRTP_AEAD_AES_128_GCM);
+	assert_true(hs_thread_cpu_seconds(t) > 0);
+
+	hs_drop(h);
+	hs_thread_stop(t);
+	dtls_free(client);
+	dtls_ctx_free(sctx);
+	dtls_ctx_free(cctx);
+}
+
+static void wrong_certificate_fails(void **state)
+{
+	(void)state;
+	deliverer = pthread_self();
+	struct dtls_ctx *sctx = dtls_ctx_new(), *cctx = dtls_ctx_new_peer();
+	uint8_t sfp[32], wrong[32];
+	fp_bytes(sctx, sfp);
+	memset(wrong, 0x5a, sizeof(wrong));
+	struct hs_thread *t = hs_thread_start(1, sctx, deliver, NULL);
+	int owner;
+	struct hs *h = hs_new(t, wrong, &owner);
+	struct dtls *client = dtls_new_client(cctx, sfp, to_server, NULL);
+	assert_int_equal(dtls_start(client), DTLS_HANDSHAKING);
+	struct dtls_keys keys;
+	int outs = 0;
+	enum dtls_state st = run(client, h, &keys, &outs);
+	assert_true(st == DTLS_FAILED);
+	hs_drop(h);
+	hs_thread_stop(t);
+	dtls_free(client);
+	dtls_ctx_free(sctx);
+	dtls_ctx_free(cctx);
+}
+
+/* Owners go away at each point of a connection's life: while its records are queued
+ * (a third), after the thread answered (a third: the thread's sweep lets go of them), and
+ * after the thread stopped (the rest). Nothing leaks and nothing is used after it was
+ * freed (ASan runs these tests), and results that arrive late find no owner. */
+static void drop_at_every_point(void **state)
+{
+	(void)state;
+	deliverer = pthread_self();
+	struct dtls_ctx *sctx = dtls_ctx_new(), *cctx = dtls_ctx_new_peer();
+	uint8_t sfp[32], cfp[32];
+	fp_bytes(sctx, sfp);
+	fp_bytes(cctx, cfp);
+	struct hs_thread *t = hs_thread_start(2, sctx, deliver, NULL);
+	enum { N = 12 };
+	struct hs *hs[N];
+	int owners[N];
+	for (int i = 0; i < N; i++) {
+		hs[i] = hs_new(t, cfp, &owners[i]);
+		assert_non_null(hs[i]);
+		struct dtls *client = dtls_new_client(cctx, sfp, to_server, NULL);
+		assert_int_equal(dtls_start(client), DTLS_HANDSHAKING);
+		for (size_t k = 0; k < cqn; k++)
+			assert_int_equal(hs_feed(hs[i], cq[k], cqlen[k]), 0);
+		cqn = 0;
+		dtls_free(client);
+	}
+	for (int i = 0; i < N; i += 3)
+		hs_drop(hs[i]);
+	/* The others answer their ClientHello; a third are dropped once they have. */
+	int answered = 0;
+	for (int i = 0; i < 2000 && answered < 2 * N / 3; i++) {
+		struct hs_out *o;
+		while ((o = take()) != NULL) {
+			void *owner = hs_owner(o->h);
+			for (int k = 0; k < N; k += 3)
+				assert_true(o->h != hs[k] || owner == NULL);
+			if (owner) {
+				answered++;
+				int k = (int *)owner - owners;
+				assert_ptr_equal(o->h, hs[k]);
+				if (k % 3 == 1)
+					hs_drop(hs[k]);
+			}
+			hs_out_free(o);
+		}
+		sleep_ms(1);
+	}
+	assert_int_equal(answered, 2 * N / 3);
+	/* The thread's sweep (every 50 ms) lets go of the dropped ones. */
+	sleep_ms(150);
+	/* The thread stops first, as a worker stops it; the last owners let go afterwards. */
+	hs_thread_stop(t);
+	for (int i = 2; i < N; i += 3) {
+		assert_ptr_equal(hs_owner(hs[i]), &owners[i]);
+		hs_drop(hs[i]);
+	}
+	struct hs_out *o;
+	while ((o = take()) != NULL)
+		hs_out_free(o);
+	dtls_ctx_free(sctx);
+	dtls_ctx_free(cctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(handshake_on_its_own_thread),
+	    cmocka_unit_test(wrong_certificate_fails),
+	    cmocka_unit_test(drop_at_every_point),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
