@@ -91,16 +91,21 @@ static const char *kind_name(enum kind k)
 	return "guest";
 }
 
+static json_t *roster_entry(const struct session *m)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "id", m->id, "name",
+	                 m->name, "kind", kind_name(m->kind), "role",
+	                 m->host ? "host" : "participant", "audio", m->audio_on, "video",
+	                 m->video_on, "hand", m->hand, "screen", m->ssrc[SRC_SCREEN] != 0,
+	                 "reconnecting", m->send == NULL);
+}
+
 json_t *room_roster_json(const struct room *r, const struct session *self)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < r->n; i++) {
 		const struct session *m = r->members[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "id", m->id,
-		                      "name", m->name, "kind", kind_name(m->kind), "role",
-		                      m->host ? "host" : "participant", "audio", m->audio_on,
-		                      "video", m->video_on, "hand", m->hand, "screen",
-		                      m->ssrc[SRC_SCREEN] != 0, "reconnecting", m->send == NULL);
+		json_t *o = roster_entry(m);
 		if (m == self)
 			json_object_set_new(o, "self", json_true());
 		json_array_append_new(arr, o);
@@ -123,16 +128,65 @@ void room_broadcast(struct room *r, json_t *j)
 	free(txt);
 }
 
+/* Each member gets the roster with "self": true in their own entry, the same bytes as
+   {"type":"roster","participants":room_roster_json(r, member)} compact. Every entry is
+   written once per broadcast and the messages are put together from them: writing the
+   whole roster for each member made a broadcast n² entries through jansson, and a crowd
+   joining one by one n³. */
 void room_broadcast_roster(struct room *r)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		struct session *m = r->members[i];
-		if (m->send)
-			send_json(m,
-			          json_pack("{s:s, s:o}", "type", "roster", "participants",
-			                    room_roster_json(r, m)),
-			          0);
+	static const char head[] = "{\"type\":\"roster\",\"participants\":[";
+	static const char self[] = ",\"self\":true}";
+	size_t n = r->n, total = 0;
+	char **text = calloc(n ? n : 1, sizeof(*text));
+	size_t *len = calloc(n ? n : 1, sizeof(*len));
+	char *msg = NULL;
+	if (!text || !len)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = roster_entry(r->members[i]);
+		text[i] = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		if (!text[i])
+			goto out;
+		len[i] = strlen(text[i]); /* ends in '}' */
+		total += len[i] + 1;
 	}
+	msg = malloc(sizeof(head) + total + sizeof(self) + 2);
+	if (!msg)
+		goto out;
+	for (size_t k = 0; k < n; k++) {
+		struct session *m = r->members[k];
+		if (!m->send)
+			continue;
+		size_t at = sizeof(head) - 1;
+		memcpy(msg, head, at);
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				msg[at++] = ',';
+			if (i == k) {
+				memcpy(msg + at, text[i], len[i] - 1);
+				at += len[i] - 1;
+				memcpy(msg + at, self, sizeof(self) - 1);
+				at += sizeof(self) - 1;
+			} else {
+				memcpy(msg + at, text[i], len[i]);
+				at += len[i];
+			}
+		}
+		msg[at++] = ']';
+		msg[at++] = '}';
+		msg[at] = '\0';
+		m->send(m->ctx, msg, at, 0);
+	}
+out:
+	if (!msg)
+		log_error("signal", "no memory for a roster");
+	for (size_t i = 0; text && i < n; i++)
+		free(text[i]);
+	free(text);
+	free(len);
+	free(msg);
 }
 
 void room_send_waiting(struct room *r)

@@ -172,6 +172,39 @@ static void join_as(struct world *w, struct client *c, int host, const char *nam
 	say(c, "{\"type\":\"join\",\"meeting\":\"%s\",\"name\":\"%s\"}", fixture_meeting(), name);
 }
 
+/* The roster broadcast is put together from entries written once (room.c): each member
+   must get what jansson writes for them, their own entry and only theirs marked "self". */
+static void roster_marks_each_member_self(void **state)
+{
+	struct world *w = *state;
+	struct client a, b;
+	join_as(w, &a, 1, "Alice");
+	join_as(w, &b, 0, "Bob");
+	struct client *cs[2] = {&a, &b};
+	for (int k = 0; k < 2; k++) {
+		json_t *list = json_object_get(last(cs[k], "roster"), "participants");
+		assert_int_equal(json_array_size(list), 2);
+		size_t i, selves = 0;
+		json_t *p;
+		json_array_foreach(list, i, p)
+		{
+			if (json_object_get(p, "self")) {
+				assert_true(json_is_true(json_object_get(p, "self")));
+				assert_string_equal(json_string_value(json_object_get(p, "id")),
+				                    my_id(cs[k]));
+				selves++;
+			}
+		}
+		assert_int_equal(selves, 1);
+	}
+	/* Bob's "joined" carries room_roster_json for him; the broadcast right after it, with
+	   the same people, must be equal to it. */
+	json_t *joined = json_object_get(last(&b, "joined"), "participants");
+	assert_true(json_equal(joined, json_object_get(last(&b, "roster"), "participants")));
+	client_close(&a);
+	client_close(&b);
+}
+
 static void unknown_meeting_is_not_found(void **state)
 {
 	struct world *w = *state;
@@ -369,6 +402,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(unknown_meeting_is_not_found, setup, teardown),
 	    cmocka_unit_test_setup_teardown(messages_before_join_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(two_join_and_chat, setup, teardown),
+	    cmocka_unit_test_setup_teardown(roster_marks_each_member_self, setup, teardown),
 	    cmocka_unit_test_setup_teardown(only_hosts_control, setup, teardown),
 	    cmocka_unit_test_setup_teardown(host_removes_and_mutes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(locked_meeting_refuses_newcomers, setup, teardown),
