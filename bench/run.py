@@ -142,6 +142,8 @@ def run_kamerd(build, rooms, size, duration, workers=None, load_extra=()):
         nw = int(metric(text, "kamer_media_workers") or 0)
         res["worker_cpu_s"] = [metric(text, f'kamer_worker_cpu_seconds_total{{worker="{i}"}}') or 0
                                for i in range(nw)]
+        res["dtls_cpu_s"] = [metric(text, f'kamer_dtls_cpu_seconds_total{{worker="{i}"}}') or 0
+                             for i in range(nw)]
         return res
     finally:
         stop(proc)
@@ -235,7 +237,7 @@ def row(shape, r, floor_us, server="kamerd"):
     cpu = r.get("server_cpu_s") or 0
     per_m = cpu / fwd * 1e6 if fwd else float("nan")
     us = cpu * 1e6 / fwd if fwd else float("nan")
-    media = sum(r.get("worker_cpu_s") or [])
+    media = sum(r.get("worker_cpu_s") or []) + sum(r.get("dtls_cpu_s") or [])
     media_us = f"{media * 1e6 / fwd:.2f} ({media * 1e6 / fwd / floor_us:.1f}x)" if media and fwd else "-"
     d = r.get("delay_us", {})
     j = r.get("join_ms", {})
@@ -377,7 +379,7 @@ def write(a, floor, results, scaling, knee):
         f"{a.duration} s. Forwarded packets are the packets",
         "the load received (the same definition for every server). CPU is the server's user+system",
         "time from /proc over the run, joins included; memory is its VmHWM. For kamerd the",
-        "media workers' own CPU time (from /metrics, joins' DTLS handshakes included, the",
+        "media workers' own CPU time (from /metrics, with their DTLS handshake threads', the",
         "control plane's HTTP, SQL and SDP work not) is shown apart.",
         "",
         "## The floor",

@@ -22,6 +22,7 @@ test('/metrics has each media worker\'s CPU time, load and loop lag', async () =
   assert.equal(await metric(k.base, 'kamer_media_workers'), 2);
   for (const w of ['0', '1']) {
     assert.match(text, new RegExp(`^kamer_worker_cpu_seconds_total\\{worker="${w}"\\} [0-9.]+$`, 'm'));
+    assert.match(text, new RegExp(`^kamer_dtls_cpu_seconds_total\\{worker="${w}"\\} [0-9.]+$`, 'm'));
     // The loop ticks every 20 ms; on a loaded machine the first tick may still be to come.
     let ticks = 0;
     for (let i = 0; i < 50 && ticks === 0; i++) {
