@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,6 +81,54 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Each test: a server context with its handshake thread, a client context, and both
+   fingerprints. */
+struct fx {
+	struct dtls_ctx *sctx, *cctx;
+	uint8_t sfp[32], cfp[32];
+	struct hs_thread *t; /* NULL once a test stopped it */
+};
+
+static int fx_setup(void **state)
+{
+	static unsigned index;
+	struct fx *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	deliverer = pthread_self();
+	f->sctx = dtls_ctx_new();
+	f->cctx = dtls_ctx_new_peer();
+	assert_non_null(f->sctx);
+	assert_non_null(f->cctx);
+	fp_bytes(f->sctx, f->sfp);
+	fp_bytes(f->cctx, f->cfp);
+	f->t = hs_thread_start(index++, f->sctx, deliver, NULL);
+	assert_non_null(f->t);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	hs_thread_stop(f->t);
+	struct hs_out *o;
+	while ((o = take()) != NULL)
+		hs_out_free(o);
+	dtls_ctx_free(f->sctx);
+	dtls_ctx_free(f->cctx);
+	free(f);
+	return 0;
+}
+
+/* A client that has sent its ClientHello (waiting in cq). */
+static struct dtls *client_started(struct fx *f)
+{
+	struct dtls *client = dtls_new_client(f->cctx, f->sfp, to_server, NULL);
+	assert_non_null(client);
+	assert_int_equal(dtls_start(client), DTLS_HANDSHAKING);
+	return client;
+}
+
 /* Runs a client against h until the server reports a final state or 5 s pass; the
    server's final state, its keys in *keys. */
 static enum dtls_state run(struct dtls *client, struct hs *h, struct dtls_keys *keys, int *outs)
@@ -111,23 +160,12 @@ static enum dtls_state run(struct dtls *client, struct hs *h, struct dtls_keys *
 
 static void handshake_on_its_own_thread(void **state)
 {
-	(void)state;
-	deliverer = pthread_self();
-	struct dtls_ctx *sctx = dtls_ctx_new(), *cctx = dtls_ctx_new_peer();
-	assert_non_null(sctx);
-	assert_non_null(cctx);
-	uint8_t sfp[32], cfp[32];
-	fp_bytes(sctx, sfp);
-	fp_bytes(cctx, cfp);
-	struct hs_thread *t = hs_thread_start(0, sctx, deliver, NULL);
-	assert_non_null(t);
+	struct fx *f = *state;
 	int owner;
-	struct hs *h = hs_new(t, cfp, &owner);
+	struct hs *h = hs_new(f->t, f->cfp, &owner);
 	assert_non_null(h);
 	assert_ptr_equal(hs_owner(h), &owner);
-	struct dtls *client = dtls_new_client(cctx, sfp, to_server, NULL);
-	assert_non_null(client);
-	assert_int_equal(dtls_start(client), DTLS_HANDSHAKING);
+	struct dtls *client = client_started(f);
 
 	struct dtls_keys keys;
 	int outs = 0;
@@ -139,37 +177,24 @@ static void handshake_on_its_own_thread(void **state)
 		sleep_ms(1);
 	assert_int_equal(dtls_state(client), DTLS_CONNECTED);
 	assert_int_equal(keys.profile, DTLS_SRTP_AEAD_AES_128_GCM);
-	assert_true(hs_thread_cpu_seconds(t) > 0);
-
+	assert_true(hs_thread_cpu_seconds(f->t) > 0);
 	hs_drop(h);
-	hs_thread_stop(t);
 	dtls_free(client);
-	dtls_ctx_free(sctx);
-	dtls_ctx_free(cctx);
 }
 
 static void wrong_certificate_fails(void **state)
 {
-	(void)state;
-	deliverer = pthread_self();
-	struct dtls_ctx *sctx = dtls_ctx_new(), *cctx = dtls_ctx_new_peer();
-	uint8_t sfp[32], wrong[32];
-	fp_bytes(sctx, sfp);
+	struct fx *f = *state;
+	uint8_t wrong[32];
 	memset(wrong, 0x5a, sizeof(wrong));
-	struct hs_thread *t = hs_thread_start(1, sctx, deliver, NULL);
 	int owner;
-	struct hs *h = hs_new(t, wrong, &owner);
-	struct dtls *client = dtls_new_client(cctx, sfp, to_server, NULL);
-	assert_int_equal(dtls_start(client), DTLS_HANDSHAKING);
+	struct hs *h = hs_new(f->t, wrong, &owner);
+	struct dtls *client = client_started(f);
 	struct dtls_keys keys;
 	int outs = 0;
-	enum dtls_state st = run(client, h, &keys, &outs);
-	assert_true(st == DTLS_FAILED);
+	assert_int_equal(run(client, h, &keys, &outs), DTLS_FAILED);
 	hs_drop(h);
-	hs_thread_stop(t);
 	dtls_free(client);
-	dtls_ctx_free(sctx);
-	dtls_ctx_free(cctx);
 }
 
 /* Owners go away at each point of a connection's life: while its records are queued
@@ -178,21 +203,14 @@ static void wrong_certificate_fails(void **state)
  * freed (ASan runs these tests), and results that arrive late find no owner. */
 static void drop_at_every_point(void **state)
 {
-	(void)state;
-	deliverer = pthread_self();
-	struct dtls_ctx *sctx = dtls_ctx_new(), *cctx = dtls_ctx_new_peer();
-	uint8_t sfp[32], cfp[32];
-	fp_bytes(sctx, sfp);
-	fp_bytes(cctx, cfp);
-	struct hs_thread *t = hs_thread_start(2, sctx, deliver, NULL);
+	struct fx *f = *state;
 	enum { N = 12 };
 	struct hs *hs[N];
 	int owners[N];
 	for (int i = 0; i < N; i++) {
-		hs[i] = hs_new(t, cfp, &owners[i]);
+		hs[i] = hs_new(f->t, f->cfp, &owners[i]);
 		assert_non_null(hs[i]);
-		struct dtls *client = dtls_new_client(cctx, sfp, to_server, NULL);
-		assert_int_equal(dtls_start(client), DTLS_HANDSHAKING);
+		struct dtls *client = client_started(f);
 		for (size_t k = 0; k < cqn; k++)
 			assert_int_equal(hs_feed(hs[i], cq[k], cqlen[k]), 0);
 		cqn = 0;
@@ -223,24 +241,20 @@ static void drop_at_every_point(void **state)
 	/* The thread's sweep (every 50 ms) lets go of the dropped ones. */
 	sleep_ms(150);
 	/* The thread stops first, as a worker stops it; the last owners let go afterwards. */
-	hs_thread_stop(t);
+	hs_thread_stop(f->t);
+	f->t = NULL;
 	for (int i = 2; i < N; i += 3) {
 		assert_ptr_equal(hs_owner(hs[i]), &owners[i]);
 		hs_drop(hs[i]);
 	}
-	struct hs_out *o;
-	while ((o = take()) != NULL)
-		hs_out_free(o);
-	dtls_ctx_free(sctx);
-	dtls_ctx_free(cctx);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(handshake_on_its_own_thread),
-	    cmocka_unit_test(wrong_certificate_fails),
-	    cmocka_unit_test(drop_at_every_point),
+	    cmocka_unit_test_setup_teardown(handshake_on_its_own_thread, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(wrong_certificate_fails, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(drop_at_every_point, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
