@@ -3,6 +3,7 @@
  * to a media worker. */
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base/err.h"
 #include "sfu/handshake.h"
 
 /* The "worker": results in arrival order, taken under a lock. */
@@ -24,9 +26,17 @@ static struct hs_out *head, *tail;
 static pthread_t deliverer;
 static int delivered_off_thread;
 
+/* A test may hold the gate to keep the handshake thread inside deliver. */
+static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int at_gate;
+
 static void deliver(void *arg, struct hs_out *o)
 {
 	(void)arg;
+	atomic_store(&at_gate, 1);
+	pthread_mutex_lock(&gate);
+	pthread_mutex_unlock(&gate);
+	atomic_store(&at_gate, 0);
 	pthread_mutex_lock(&lock);
 	if (!pthread_equal(pthread_self(), deliverer))
 		delivered_off_thread = 1;
@@ -249,12 +259,39 @@ static void drop_at_every_point(void **state)
 	}
 }
 
+/* A thread that cannot keep up refuses records beyond its queue (LIM_QUEUE) instead of
+   holding ever more of them; the peer retransmits, the worker counts the drop. */
+static void full_queue_refuses(void **state)
+{
+	struct fx *f = *state;
+	int owner;
+	pthread_mutex_lock(&gate);
+	struct hs *h = hs_new(f->t, f->cfp, &owner);
+	assert_non_null(h);
+	struct dtls *client = client_started(f);
+	assert_int_equal(hs_feed(h, cq[0], cqlen[0]), 0);
+	/* The thread answers the ClientHello and stops at the gate. */
+	for (int i = 0; i < 5000 && !atomic_load(&at_gate); i++)
+		sleep_ms(1);
+	assert_true(atomic_load(&at_gate));
+	int rc = 0, taken = 0;
+	while (taken <= LIM_QUEUE && (rc = hs_feed(h, cq[0], cqlen[0])) == 0)
+		taken++;
+	assert_int_equal(rc, ERR_LIMIT);
+	assert_int_equal(taken, LIM_QUEUE);
+	cqn = 0;
+	pthread_mutex_unlock(&gate);
+	hs_drop(h);
+	dtls_free(client);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(handshake_on_its_own_thread, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(wrong_certificate_fails, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(drop_at_every_point, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(full_queue_refuses, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
