@@ -43,7 +43,6 @@ struct job {
 };
 
 struct hs_thread {
-	unsigned index;
 	struct dtls_ctx *ctx;
 	hs_deliver_fn deliver;
 	void *arg;
@@ -137,11 +136,9 @@ static void sweep(struct hs_thread *t)
 			unref(h);
 			continue;
 		}
-		if (h->dtls) {
-			if (dtls_state(h->dtls) == DTLS_HANDSHAKING)
-				dtls_tick(h->dtls);
-			report(t, h, dtls_state(h->dtls));
-		}
+		if (h->dtls && dtls_state(h->dtls) == DTLS_HANDSHAKING)
+			dtls_tick(h->dtls);
+		report(t, h, h->dtls ? dtls_state(h->dtls) : DTLS_FAILED);
 		pp = &h->next;
 	}
 }
@@ -211,7 +208,6 @@ struct hs_thread *hs_thread_start(unsigned index, struct dtls_ctx *ctx, hs_deliv
 	struct hs_thread *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	t->index = index;
 	t->ctx = ctx;
 	t->deliver = deliver;
 	t->arg = arg;

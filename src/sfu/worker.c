@@ -301,8 +301,7 @@ static void on_handshake(struct worker *w, struct hs_out *o)
 		return;
 	enum dtls_state st = o->state;
 	if (st == DTLS_CONNECTED) {
-		c->srtp = srtp_sess_new(&o->keys);
-		ct_wipe(&o->keys, sizeof(o->keys));
+		c->srtp = srtp_sess_new(&o->keys); /* hs_out_free wipes the keys */
 		if (!c->srtp) {
 			c->failed = 1;
 			INC(dtls_failed);
