@@ -1,4 +1,5 @@
 /* room.c - the live rooms of meetings: roster, lobby, and the messages about them. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,63 +130,48 @@ void room_broadcast(struct room *r, json_t *j)
 }
 
 /* Each member gets the roster with "self": true in their own entry, the same bytes as
-   {"type":"roster","participants":room_roster_json(r, member)} compact. Every entry is
-   written once per broadcast and the messages are put together from them: writing the
+   {"type":"roster","participants":room_roster_json(r, member)} compact. The roster is
+   written once per broadcast and each member's copy has the mark spliced in: writing the
    whole roster for each member made a broadcast n² entries through jansson, and a crowd
    joining one by one n³. */
 void room_broadcast_roster(struct room *r)
 {
 	static const char head[] = "{\"type\":\"roster\",\"participants\":[";
-	static const char self[] = ",\"self\":true}";
-	size_t n = r->n, total = 0;
-	char **text = calloc(n ? n : 1, sizeof(*text));
-	size_t *len = calloc(n ? n : 1, sizeof(*len));
-	char *msg = NULL;
-	if (!text || !len)
+	static const char self[] = ",\"self\":true";
+	size_t n = r->n;
+	size_t *end = calloc(n ? n : 1, sizeof(*end)); /* where each entry's '}' stands */
+	char *body = NULL, *msg = NULL;
+	size_t len = 0;
+	FILE *f = end ? open_memstream(&body, &len) : NULL;
+	if (!f)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	fputs(head, f);
+	int ok = 1;
+	for (size_t i = 0; i < n && ok; i++) {
 		json_t *o = roster_entry(r->members[i]);
-		text[i] = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		json_decref(o);
-		if (!text[i])
-			goto out;
-		len[i] = strlen(text[i]); /* ends in '}' */
-		total += len[i] + 1;
+		ok = text && fprintf(f, "%s%s", i ? "," : "", text) >= 0;
+		free(text);
+		end[i] = (size_t)ftell(f) - 1;
 	}
-	msg = malloc(sizeof(head) + total + sizeof(self) + 2);
-	if (!msg)
+	fputs("]}", f);
+	if (fclose(f) != 0 || !ok || !(msg = malloc(len + sizeof(self))))
 		goto out;
 	for (size_t k = 0; k < n; k++) {
 		struct session *m = r->members[k];
 		if (!m->send)
 			continue;
-		size_t at = sizeof(head) - 1;
-		memcpy(msg, head, at);
-		for (size_t i = 0; i < n; i++) {
-			if (i > 0)
-				msg[at++] = ',';
-			if (i == k) {
-				memcpy(msg + at, text[i], len[i] - 1);
-				at += len[i] - 1;
-				memcpy(msg + at, self, sizeof(self) - 1);
-				at += sizeof(self) - 1;
-			} else {
-				memcpy(msg + at, text[i], len[i]);
-				at += len[i];
-			}
-		}
-		msg[at++] = ']';
-		msg[at++] = '}';
-		msg[at] = '\0';
-		m->send(m->ctx, msg, at, 0);
+		memcpy(msg, body, end[k]);
+		memcpy(msg + end[k], self, sizeof(self) - 1);
+		memcpy(msg + end[k] + sizeof(self) - 1, body + end[k], len - end[k] + 1);
+		m->send(m->ctx, msg, len + sizeof(self) - 1, 0);
 	}
 out:
 	if (!msg)
 		log_error("signal", "no memory for a roster");
-	for (size_t i = 0; text && i < n; i++)
-		free(text[i]);
-	free(text);
-	free(len);
+	free(end);
+	free(body);
 	free(msg);
 }
 
