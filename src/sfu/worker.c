@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/ct.h"
+#include "base/hashidx.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/rnd.h"
@@ -31,8 +32,9 @@
 #define TICK_MS 20
 /* Forwarded copies wait in the send queue, so that those for one subscriber leave as one
    GSO message, for at most this long: a burst of arrivals is not held until its last. */
-#define HOLD_US    100
-#define ADDR_SLOTS 8192 /* power of two, > 2 * LIM_CONNS */
+#define HOLD_US     100
+#define INDEX_SLOTS 8192 /* a power of two, at least 2 * LIM_CONNS */
+_Static_assert(INDEX_SLOTS >= 2 * LIM_CONNS, "the indexes hold every transport");
 
 enum cmd_type { CMD_CONN_ADD, CMD_PUBLISH, CMD_SUBSCRIBE, CMD_REMOVE, CMD_MUTE };
 
@@ -68,7 +70,8 @@ struct worker {
 
 	struct conn *conns;
 	size_t nconns;
-	struct conn *by_addr[ADDR_SLOTS]; /* open addressing, NULL = empty, TOMB = deleted */
+	struct hashidx by_addr;  /* the verified address of each transport that has one */
+	struct hashidx by_ufrag; /* every transport, by our ICE ufrag */
 	struct participant *parts;
 	struct media_counters ctr;
 
@@ -81,9 +84,6 @@ struct worker {
 	struct media_level *levels;
 	size_t nlevels;
 };
-
-static struct conn tomb_conn;
-#define TOMB (&tomb_conn)
 
 struct participant **worker_participants(struct worker *w)
 {
@@ -108,54 +108,36 @@ uint16_t worker_port(const struct worker *w)
 #define INC(field)    CTR_ADD(&w->ctr, field, 1)
 #define ADD(field, v) CTR_ADD(&w->ctr, field, (v))
 
-/* ---- the address table: verified address -> transport ---- */
+/* ---- the indexes: verified address -> transport, our ICE ufrag -> transport ---- */
 
 static uint32_t addr_hash(const struct sockaddr *sa)
 {
-	uint32_t h = 2166136261u;
-	const uint8_t *p;
-	size_t n;
-	if (sa->sa_family == AF_INET) {
-		p = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
-		n = 4;
-	} else {
-		p = (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
-		n = 16;
-	}
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
+	uint32_t h;
+	if (sa->sa_family == AF_INET)
+		h = hashidx_fnv(HASHIDX_FNV_INIT, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	else
+		h = hashidx_fnv(HASHIDX_FNV_INIT, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+		                16);
 	uint16_t port = addr_port(sa);
-	h = (h ^ (port & 0xff)) * 16777619u;
-	h = (h ^ (port >> 8)) * 16777619u;
-	return h;
+	return hashidx_fnv(h, &port, sizeof(port));
+}
+
+static int addr_match(const void *item, const void *key)
+{
+	return addr_equal((const struct sockaddr *)&((const struct conn *)item)->addr, key);
 }
 
 static struct conn *addr_lookup(struct worker *w, const struct sockaddr *sa)
 {
-	uint32_t i = addr_hash(sa) & (ADDR_SLOTS - 1);
-	for (size_t probes = 0; probes < ADDR_SLOTS; probes++, i = (i + 1) & (ADDR_SLOTS - 1)) {
-		struct conn *c = w->by_addr[i];
-		if (!c)
-			return NULL;
-		if (c != TOMB && addr_equal((const struct sockaddr *)&c->addr, sa))
-			return c;
-	}
-	return NULL;
+	return hashidx_find(&w->by_addr, addr_hash(sa), addr_match, sa);
 }
 
 static void addr_remove(struct worker *w, struct conn *c)
 {
 	if (!c->has_addr)
 		return;
-	uint32_t i = addr_hash((struct sockaddr *)&c->addr) & (ADDR_SLOTS - 1);
-	for (size_t probes = 0; probes < ADDR_SLOTS; probes++, i = (i + 1) & (ADDR_SLOTS - 1)) {
-		if (!w->by_addr[i])
-			break;
-		if (w->by_addr[i] == c) {
-			w->by_addr[i] = TOMB;
-			break;
-		}
-	}
+	if (hashidx_del(&w->by_addr, addr_hash((struct sockaddr *)&c->addr), c) != 0)
+		log_warn("media", "a transport's address was not in the index");
 	c->has_addr = 0;
 }
 
@@ -166,11 +148,32 @@ static void addr_insert(struct worker *w, struct conn *c, const struct sockaddr 
 		addr_remove(w, other); /* the address moved to another transport */
 	addr_remove(w, c);
 	memcpy(&c->addr, sa, addr_len(sa));
-	uint32_t i = addr_hash(sa) & (ADDR_SLOTS - 1);
-	while (w->by_addr[i] && w->by_addr[i] != TOMB)
-		i = (i + 1) & (ADDR_SLOTS - 1);
-	w->by_addr[i] = c;
-	c->has_addr = 1;
+	/* Room for every transport is reserved: LIM_CONNS of them, half the slots. */
+	if (hashidx_add(&w->by_addr, addr_hash(sa), c) == 0)
+		c->has_addr = 1;
+}
+
+struct ufrag_key {
+	const uint8_t *u;
+	size_t n;
+};
+
+static uint32_t ufrag_hash(const void *u, size_t n)
+{
+	return hashidx_fnv(HASHIDX_FNV_INIT, u, n);
+}
+
+static int ufrag_match(const void *item, const void *key)
+{
+	const struct ufrag_key *k = key;
+	return k->n == MEDIA_UFRAG_LEN &&
+	       memcmp(((const struct conn *)item)->ufrag, k->u, k->n) == 0;
+}
+
+static struct conn *conn_by_ufrag(struct worker *w, const uint8_t *u, size_t n)
+{
+	struct ufrag_key k = {u, n};
+	return hashidx_find(&w->by_ufrag, ufrag_hash(u, n), ufrag_match, &k);
 }
 
 /* ---- transports ---- */
@@ -179,6 +182,8 @@ static void conn_free(struct conn *c)
 {
 	struct worker *w = c->w;
 	addr_remove(w, c);
+	if (hashidx_del(&w->by_ufrag, ufrag_hash(c->ufrag, MEDIA_UFRAG_LEN), c) != 0)
+		log_warn("media", "a transport was not in the ufrag index");
 	for (struct conn **pp = &w->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -230,15 +235,6 @@ void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt,
 void conn_send_rtcp(struct conn *c, const uint8_t *plain, size_t len)
 {
 	conn_send(c, plain, len, SEND_RTCP, 0, 0);
-}
-
-static struct conn *conn_by_ufrag(struct worker *w, const uint8_t *u, size_t n)
-{
-	for (struct conn *c = w->conns; c; c = c->next) {
-		if (n == MEDIA_UFRAG_LEN && memcmp(c->ufrag, u, n) == 0)
-			return c;
-	}
-	return NULL;
 }
 
 /* RFC 8445 s7.3 as an ICE-lite agent: answer valid checks, take the checked address. */
@@ -546,6 +542,10 @@ static void run_cmd(struct worker *w, struct cmd *cmd)
 		memcpy(c->pwd, cmd->conn.pwd, sizeof(c->pwd));
 		memcpy(c->peer_fp, cmd->conn.peer_fp, 32);
 		c->last_rx_us = clock_us();
+		if (hashidx_add(&w->by_ufrag, ufrag_hash(c->ufrag, MEDIA_UFRAG_LEN), c) != 0) {
+			free(c); /* cannot happen: the index has room for LIM_CONNS */
+			return;
+		}
 		c->next = w->conns;
 		w->conns = c;
 		w->nconns++;
@@ -715,6 +715,8 @@ static void worker_free(struct worker *w)
 		close(w->epfd);
 	pthread_mutex_destroy(&w->qlock);
 	pthread_mutex_destroy(&w->llock);
+	hashidx_free(&w->by_addr);
+	hashidx_free(&w->by_ufrag);
 	free(w->levels);
 	free(w);
 }
@@ -752,7 +754,8 @@ struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct 
 	pthread_mutex_init(&w->qlock, NULL);
 	pthread_mutex_init(&w->llock, NULL);
 	w->levels = calloc(LIM_CONNS, sizeof(*w->levels));
-	if (!w->levels) {
+	if (!w->levels || hashidx_init(&w->by_addr, INDEX_SLOTS) != 0 ||
+	    hashidx_init(&w->by_ufrag, INDEX_SLOTS) != 0) {
 		snprintf(why, why_cap, "out of memory");
 		goto fail;
 	}
