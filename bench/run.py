@@ -400,7 +400,8 @@ def write(a, floor, results, scaling, knee):
                 continue
             lines.append(row(shape, x, floor["floor_us"], server))
             if x.get("load_exit") not in (0, None) or x.get("errors"):
-                lines.append(f"| {shape} | {server} | load exit {x.get('load_exit')}: "
+                lines.append(f"| {shape} | {server} | kamer-load exit status {x.get('load_exit')}, "
+                             f"errors (failed transports, packets it could not protect): "
                              f"{str(x.get('errors'))[:120]} | | | | | | | |")
     lines += ["", "kamerd / Janus, CPU seconds per million forwarded packets (lower is better for"
               " kamerd; the target is 0.5 or less, i.e. twice Janus's packets per CPU second):", ""]

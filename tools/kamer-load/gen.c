@@ -232,10 +232,11 @@ static void pace(struct gen *g, uint64_t now_ns, const struct pkt_sink *out)
 		uint16_t waiting = (uint16_t)(g->video_seq - g->paced_seq);
 		if (g->pace_budget <= 0 && waiting < LOAD_RTX_HISTORY - 32)
 			break;
-		const struct gen_pkt *h = &g->hist[g->paced_seq % LOAD_RTX_HISTORY];
+		struct gen_pkt *h = &g->hist[g->paced_seq % LOAD_RTX_HISTORY];
+		/* Stamped in the history too, so that a resend is the same bytes. */
+		wr64(h->data + h->len - LOAD_TRAILER_LEN + 8, load_now_ns());
 		uint8_t *p = out->slot(out->arg);
 		memcpy(p, h->data, h->len);
-		wr64(p + h->len - LOAD_TRAILER_LEN + 8, load_now_ns());
 		out->commit(out->arg, h->len, 0);
 		g->pace_budget -= h->len;
 		g->paced_seq++;
@@ -274,9 +275,11 @@ static void resend(struct gen *g, uint16_t seq, const struct pkt_sink *out)
 	/* Only what has left: a packet still in the pacer's queue goes in its turn. */
 	if (h->len == 0 || h->seq != seq || (int16_t)(seq - g->paced_seq) >= 0)
 		return;
+	/* The same bytes under the same sequence number, as a browser without RTX resends:
+	   SRTP-GCM seals a used index again only for the bytes it sealed before (any other
+	   would reuse the nonce). The receiver tells it by its old sequence number. */
 	uint8_t *p = out->slot(out->arg);
 	memcpy(p, h->data, h->len);
-	p[h->len - LOAD_TRAILER_LEN + 16] = LOAD_FLAG_RTX;
 	out->commit(out->arg, h->len, 0);
 	g->resent++;
 }

@@ -18,10 +18,9 @@
 #include "sig.h"
 
 /* Every generated payload ends with this trailer: magic, sender id, send time
-   (CLOCK_MONOTONIC ns), flags (1 = a retransmission), 3 bytes of zero. */
+   (CLOCK_MONOTONIC ns), 4 bytes of zero. */
 #define LOAD_MAGIC       0x4b4c4431u /* "KLD1" */
 #define LOAD_TRAILER_LEN 20
-#define LOAD_FLAG_RTX    1
 
 #define LOAD_AUDIO_LEVEL_EXT 1    /* our extmap id for ssrc-audio-level */
 #define LOAD_MAX_RTP         1200 /* bytes in one RTP packet before SRTP */

@@ -119,11 +119,11 @@ void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, 
 		rx->nacks++;
 	}
 	uint64_t sent = rd64(t + 8);
-	/* A retransmission, from the publisher (flagged) or from the server's own buffer (an
-	   older seq arriving late: loopback does not reorder), carries the original's send
-	   time: it is counted as recovered, not as a delay sample. */
+	/* A retransmission, from the publisher or from the server's own buffer, is an older
+	   seq arriving late (loopback does not reorder) and carries the original's send time:
+	   it is counted as recovered, not as a delay sample. */
 	int late = valid && s->st.max_seq != h.seq;
-	if ((t[16] & LOAD_FLAG_RTX) || late)
+	if (late)
 		rx->rtx++;
 	else if (now_ns >= sent) {
 		hist_add(&rx->delay, (now_ns - sent) / 1000);
