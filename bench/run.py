@@ -138,7 +138,7 @@ def run_kamerd(build, rooms, size, duration, workers=None, load_extra=()):
                       ("--user", "bench", "--password-file", pwfile, *load_extra))
         text = http_get(f"http://{SRV_IP}:8080/metrics")
         res["server_forwarded"] = metric(text, "kamer_packets_forwarded_total")
-        res["server_in"] = metric(text, "kamer_packets_in_total")
+        res["server_in"] = metric(text, "kamer_rtp_packets_in_total")
         nw = int(metric(text, "kamer_media_workers") or 0)
         res["worker_cpu_s"] = [metric(text, f'kamer_worker_cpu_seconds_total{{worker="{i}"}}') or 0
                                for i in range(nw)]
@@ -188,7 +188,7 @@ def scaling_lines(a, scaling, floor_us):
         f"and with one worker per core, {a.duration} s each. Forwarded packets come from kamerd's",
         "/metrics; what the load sent but kamerd never took in was dropped at kamerd's sockets.",
         "",
-        "| workers | packets sent by the load | taken in by kamerd | forwarded | forwarded per s | kamerd CPU s (per worker) | busiest worker | forwarded per worker CPU s | worker µs per packet (x floor) |",
+        "| workers | RTP packets sent by the load | RTP taken in by kamerd | forwarded | forwarded per s | kamerd CPU s (per worker) | busiest worker | forwarded per worker CPU s | worker µs per packet (x floor) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in scaling:

@@ -34,6 +34,7 @@ char *metrics_render(struct media *m, struct signal *sig)
 	C("bytes_in_total", "Bytes received on the media port.", c->rx_bytes);
 	C("packets_out_total", "UDP datagrams sent from the media port.", c->tx_packets);
 	C("bytes_out_total", "Bytes sent from the media port.", c->tx_bytes);
+	C("rtp_packets_in_total", "RTP packets received that passed SRTP.", c->rtp_in);
 	C("packets_forwarded_total", "RTP packets forwarded to subscribers.", c->forwarded);
 	C("rtx_sent_total", "RTP packets sent again to answer NACKs.", c->rtx_sent);
 	C("nacks_total", "NACK feedback packets received.", c->nacks_rx);

@@ -135,6 +135,7 @@ void media_counters_total(const struct media *m, struct media_counters *out)
 		SUM(tx_packets);
 		SUM(tx_bytes);
 		SUM(tx_failed);
+		SUM(rtp_in);
 		SUM(forwarded);
 		SUM(rtx_sent);
 		SUM(nacks_rx);

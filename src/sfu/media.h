@@ -31,6 +31,7 @@ struct media_config {
 /* Counters of one worker, written only by its thread, read by the control plane. */
 struct media_counters {
 	_Atomic uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, tx_failed;
+	_Atomic uint64_t rtp_in; /* RTP packets that passed SRTP and parsed */
 	_Atomic uint64_t forwarded, rtx_sent, nacks_rx, nacks_tx, plis_rx, plis_tx;
 	_Atomic uint64_t stun_ok;
 	_Atomic uint64_t drop_unverified; /* from an address no STUN check verified */

@@ -379,6 +379,7 @@ static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct s
 		INC(drop_malformed);
 		return;
 	}
+	INC(rtp_in);
 	room_on_rtp(c, p, len, &h);
 }
 

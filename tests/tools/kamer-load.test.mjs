@@ -40,6 +40,7 @@ function runLoad(args) {
 test('three participants publish, subscribe and measure through kamerd', async () => {
   const fwdBefore = await metric(k.base, 'kamer_packets_forwarded_total');
   const inBefore = await metric(k.base, 'kamer_packets_in_total');
+  const rtpBefore = await metric(k.base, 'kamer_rtp_packets_in_total');
   const out = join(dir, 'run.json');
   const r = await runLoad(['--target', 'kamer', '--url', k.base, '--rooms', '1', '--size', '3',
     '--duration', '4', '--json', out, ...auth]);
@@ -90,6 +91,11 @@ test('three participants publish, subscribe and measure through kamerd', async (
   assert.ok(fwd <= j.packets_received * 1.05 + 200,
     `forwarded ${fwd}, received only ${j.packets_received}`);
   assert.ok(pin >= j.packets_sent * 0.95, `kamerd took in ${pin}, the tool sent ${j.packets_sent}`);
+  // Of them, RTP: what the tool sent, and its retransmissions, and nothing else.
+  const rtp = (await metric(k.base, 'kamer_rtp_packets_in_total')) - rtpBefore;
+  assert.ok(rtp >= j.packets_sent * 0.95 && rtp <= j.packets_sent + j.nacks.packets_resent,
+    `kamerd took in ${rtp} RTP packets, the tool sent ${j.packets_sent} (+${j.nacks.packets_resent} resent)`);
+  assert.ok(rtp < pin, `RTP ${rtp} of ${pin} datagrams`);
 });
 
 /** Four rooms of two through a kamerd of its own with two media workers and the given
