@@ -30,6 +30,9 @@ struct conn {
 	char ufrag[MEDIA_UFRAG_LEN + 1];
 	char pwd[MEDIA_PWD_LEN + 1];
 	uint8_t peer_fp[32];
+	int has_fp;          /* peer_fp is known: DTLS may start */
+	uint8_t *early_dtls; /* the latest DTLS datagram that came before peer_fp */
+	size_t early_len;
 	struct sockaddr_storage addr; /* verified by a STUN check */
 	int has_addr;
 	struct hs *hs;          /* its DTLS, on the worker's handshake thread */
@@ -53,6 +56,8 @@ struct participant **worker_participants(struct worker *w);
 /* room.c */
 struct participant *room_participant(struct worker *w, uint64_t handle, int create);
 void room_set_conn(struct participant *p, struct conn *c);
+/* The participant's transport of that role, or NULL. */
+struct conn *room_conn(struct participant *p, enum media_role role);
 void room_publish(struct worker *w, struct participant *p, const struct media_track_spec *t,
                   size_t n);
 void room_subscribe(struct worker *w, struct participant *p, const struct media_sub_spec *s,

@@ -169,6 +169,12 @@ int media_conn_add(struct media *m, const struct media_conn_spec *s)
 	return worker_conn_add(of(m, s->participant), s);
 }
 
+int media_conn_fingerprint(struct media *m, uint64_t participant, enum media_role role,
+                           const uint8_t fp[32])
+{
+	return worker_conn_fingerprint(of(m, participant), participant, role, fp);
+}
+
 int media_publish(struct media *m, uint64_t participant, const struct media_track_spec *t, size_t n)
 {
 	return worker_publish(of(m, participant), participant, t, n);

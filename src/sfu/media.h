@@ -88,6 +88,7 @@ struct media_conn_spec {
 	char ufrag[MEDIA_UFRAG_LEN + 1]; /* ours */
 	char pwd[MEDIA_PWD_LEN + 1];     /* ours */
 	uint8_t peer_fp[32];             /* SHA-256 of the browser's certificate, from its SDP */
+	int peer_fp_later;               /* not known yet: it comes with media_conn_fingerprint */
 };
 
 struct media_track_spec {
@@ -107,6 +108,11 @@ struct media_sub_spec {
 /* Commands, executed in order on the participant's worker. 0, or ERR_LIMIT when its queue is
    full. */
 int media_conn_add(struct media *m, const struct media_conn_spec *s);
+/* The browser's certificate fingerprint for a transport added with peer_fp_later: our side
+   of a transport we offered answers ICE checks as soon as the offer leaves, and starts DTLS
+   once this has come (from the browser's answer). */
+int media_conn_fingerprint(struct media *m, uint64_t participant, enum media_role role,
+                           const uint8_t fp[32]);
 int media_publish(struct media *m, uint64_t participant, const struct media_track_spec *t,
                   size_t n);
 /* Replaces what the participant receives with exactly this list. */

@@ -92,6 +92,11 @@ void room_set_conn(struct participant *p, struct conn *c)
 	c->part = p;
 }
 
+struct conn *room_conn(struct participant *p, enum media_role role)
+{
+	return role == MEDIA_PUB ? p->pub : p->sub;
+}
+
 /* Asks the publisher for a key frame. force: a new subscriber needs one, so a request refused
    by the interval is sent when it ends (room_tick). */
 static void request_keyframe(struct track *t, int force)

@@ -36,7 +36,7 @@
 #define INDEX_SLOTS 8192 /* a power of two, at least 2 * LIM_CONNS */
 _Static_assert(INDEX_SLOTS >= 2 * LIM_CONNS, "the indexes hold every transport");
 
-enum cmd_type { CMD_CONN_ADD, CMD_PUBLISH, CMD_SUBSCRIBE, CMD_REMOVE, CMD_MUTE };
+enum cmd_type { CMD_CONN_ADD, CMD_CONN_FP, CMD_PUBLISH, CMD_SUBSCRIBE, CMD_REMOVE, CMD_MUTE };
 
 struct cmd {
 	enum cmd_type type;
@@ -193,6 +193,7 @@ static void conn_free(struct conn *c)
 	w->nconns--;
 	atomic_store(&w->ctr.conns, w->nconns);
 	hs_drop(c->hs);
+	free(c->early_dtls);
 	srtp_sess_free(c->srtp);
 	ct_wipe(c, sizeof(*c));
 	free(c);
@@ -237,6 +238,24 @@ void conn_send_rtcp(struct conn *c, const uint8_t *plain, size_t len)
 	conn_send(c, plain, len, SEND_RTCP, 0, 0);
 }
 
+/* DTLS starts once a check has verified the address and the browser's fingerprint is known
+   (a transport we offered learns it from the answer, which may come after the first check). */
+static void start_dtls(struct worker *w, struct conn *c)
+{
+	if (c->hs || !c->has_fp || !c->has_addr || c->failed)
+		return;
+	if (!(c->hs = hs_new(w->hst, c->peer_fp, c))) {
+		log_warn("media", "no room for a DTLS connection yet"); /* the next check retries */
+		return;
+	}
+	if (c->early_dtls && hs_feed(c->hs, c->early_dtls, c->early_len) != 0)
+		INC(drop_dtls_busy);
+	free(c->early_dtls);
+	c->early_dtls = NULL;
+}
+
+static void run_commands(struct worker *w);
+
 /* RFC 8445 s7.3 as an ICE-lite agent: answer valid checks, take the checked address. */
 static void on_stun(struct worker *w, const uint8_t *p, size_t len, const struct sockaddr *from)
 {
@@ -255,6 +274,12 @@ static void on_stun(struct worker *w, const uint8_t *p, size_t len, const struct
 	const uint8_t *colon = msg.username ? memchr(msg.username, ':', msg.username_len) : NULL;
 	struct conn *c =
 	    colon ? conn_by_ufrag(w, msg.username, (size_t)(colon - msg.username)) : NULL;
+	if (colon && !c) {
+		/* The control thread queues a transport before the browser can know its ufrag,
+		   but the check may be read before the command: run what is queued, look again. */
+		run_commands(w);
+		c = conn_by_ufrag(w, msg.username, (size_t)(colon - msg.username));
+	}
 	if (!c || c->failed || stun_verify_fingerprint(&msg, p) != 0 ||
 	    stun_verify_integrity(&msg, p, c->pwd, MEDIA_PWD_LEN) != 0) {
 		INC(drop_stun_auth);
@@ -271,16 +296,32 @@ static void on_stun(struct worker *w, const uint8_t *p, size_t len, const struct
 	if (!c->has_addr || (msg.use_candidate && !addr_equal((struct sockaddr *)&c->addr, from)))
 		addr_insert(w, c, from);
 	c->last_rx_us = clock_us();
-	if (!c->hs && !(c->hs = hs_new(w->hst, c->peer_fp, c)))
-		log_warn("media", "no room for a DTLS connection yet"); /* the next check retries */
+	start_dtls(w, c);
 }
 
 /* The record goes to the handshake thread; what it makes of it comes back in
    on_handshake. */
 static void on_dtls(struct worker *w, struct conn *c, const uint8_t *p, size_t len)
 {
-	if (!c->hs || c->failed)
+	if (c->failed)
 		return;
+	if (!c->hs && !c->has_fp) {
+		/* The browser's ClientHello overtook its answer: keep the latest datagram (one per
+		   transport, whose address a check verified) for when the fingerprint comes. */
+		uint8_t *copy = realloc(c->early_dtls, len);
+		if (!copy) {
+			INC(drop_not_ready);
+			return;
+		}
+		memcpy(copy, p, len);
+		c->early_dtls = copy;
+		c->early_len = len;
+		return;
+	}
+	if (!c->hs) {
+		INC(drop_not_ready);
+		return;
+	}
 	if (hs_feed(c->hs, p, len) != 0)
 		INC(drop_dtls_busy);
 }
@@ -482,6 +523,18 @@ int worker_conn_add(struct worker *w, const struct media_conn_spec *s)
 	return enqueue(w, c);
 }
 
+int worker_conn_fingerprint(struct worker *w, uint64_t participant, enum media_role role,
+                            const uint8_t fp[32])
+{
+	struct cmd *c = cmd_new(CMD_CONN_FP, participant);
+	if (!c)
+		return ERR_NOMEM;
+	c->conn.participant = participant;
+	c->conn.role = role;
+	memcpy(c->conn.peer_fp, fp, 32);
+	return enqueue(w, c);
+}
+
 int worker_publish(struct worker *w, uint64_t participant, const struct media_track_spec *t,
                    size_t n)
 {
@@ -524,8 +577,9 @@ size_t worker_levels(struct worker *w, struct media_level *out, size_t cap)
 
 static void run_cmd(struct worker *w, struct cmd *cmd)
 {
-	struct participant *p =
-	    room_participant(w, cmd->participant, cmd->type != CMD_REMOVE && cmd->type != CMD_MUTE);
+	struct participant *p = room_participant(
+	    w, cmd->participant,
+	    cmd->type == CMD_CONN_ADD || cmd->type == CMD_PUBLISH || cmd->type == CMD_SUBSCRIBE);
 	if (!p)
 		return;
 	switch (cmd->type) {
@@ -542,6 +596,7 @@ static void run_cmd(struct worker *w, struct cmd *cmd)
 		memcpy(c->ufrag, cmd->conn.ufrag, sizeof(c->ufrag));
 		memcpy(c->pwd, cmd->conn.pwd, sizeof(c->pwd));
 		memcpy(c->peer_fp, cmd->conn.peer_fp, 32);
+		c->has_fp = !cmd->conn.peer_fp_later;
 		c->last_rx_us = clock_us();
 		if (hashidx_add(&w->by_ufrag, ufrag_hash(c->ufrag, MEDIA_UFRAG_LEN), c) != 0) {
 			free(c); /* cannot happen: the index has room for LIM_CONNS */
@@ -554,10 +609,28 @@ static void run_cmd(struct worker *w, struct cmd *cmd)
 		room_set_conn(p, c); /* frees the participant's previous conn of this role */
 		break;
 	}
+	case CMD_CONN_FP: {
+		struct conn *c = room_conn(p, cmd->conn.role);
+		if (!c || c->has_fp)
+			return;
+		memcpy(c->peer_fp, cmd->conn.peer_fp, 32);
+		c->has_fp = 1;
+		start_dtls(w, c);
+		break;
+	}
 	case CMD_PUBLISH: room_publish(w, p, cmd->u.tracks, cmd->n); break;
 	case CMD_SUBSCRIBE: room_subscribe(w, p, cmd->u.subs, cmd->n); break;
 	case CMD_REMOVE: room_remove(w, p, conn_free); break;
 	case CMD_MUTE: room_mute(p, cmd->kind, cmd->muted); break;
+	}
+}
+
+static void run_commands(struct worker *w)
+{
+	struct cmd *cmd;
+	while ((cmd = dequeue(w)) != NULL) {
+		run_cmd(w, cmd);
+		free(cmd);
 	}
 }
 
@@ -670,11 +743,7 @@ static void *worker_main(void *arg)
 				uint64_t v;
 				if (read(w->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 					log_warn("media", "eventfd read failed");
-				struct cmd *cmd;
-				while ((cmd = dequeue(w)) != NULL) {
-					run_cmd(w, cmd);
-					free(cmd);
-				}
+				run_commands(w);
 				for (struct hs_out *o = take_handshakes(w), *next; o; o = next) {
 					next = o->next;
 					on_handshake(w, o);

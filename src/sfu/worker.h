@@ -30,6 +30,8 @@ double worker_dtls_cpu_seconds(const struct worker *w);
 
 /* Commands from the control thread, run in order on the worker (see media.h). */
 int worker_conn_add(struct worker *w, const struct media_conn_spec *s);
+int worker_conn_fingerprint(struct worker *w, uint64_t participant, enum media_role role,
+                            const uint8_t fp[32]);
 int worker_publish(struct worker *w, uint64_t participant, const struct media_track_spec *t,
                    size_t n);
 int worker_subscribe(struct worker *w, uint64_t participant, const struct media_sub_spec *s,

@@ -74,6 +74,7 @@ struct session {
 
 	char sub_ufrag[MEDIA_UFRAG_LEN + 1], sub_pwd[MEDIA_PWD_LEN + 1];
 	int sub_conn_added;
+	int sub_fp_wanted; /* the transport waits for the fingerprint in the browser's answer */
 	int offer_pending, offer_dirty;
 	uint64_t sub_version;
 	unsigned next_mid;

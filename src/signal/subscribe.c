@@ -157,6 +157,16 @@ void sub_renegotiate(struct session *se)
 		log_error("signal", "cannot write a subscribe offer: %s", err_str(n));
 		return;
 	}
+	/* The transport exists before the offer leaves: the browser's first ICE checks may
+	   come before its answer. Its certificate's fingerprint comes with the answer. */
+	if (!se->sub_conn_added) {
+		struct media_conn_spec c = {
+		    .participant = se->handle, .role = MEDIA_SUB, .peer_fp_later = 1};
+		memcpy(c.ufrag, se->sub_ufrag, sizeof(c.ufrag));
+		memcpy(c.pwd, se->sub_pwd, sizeof(c.pwd));
+		if (media_conn_add(sig->media, &c) == 0)
+			se->sub_conn_added = se->sub_fp_wanted = 1;
+	}
 	se->offer_pending = 1;
 	send_json(se,
 	          json_pack("{s:s, s:s%, s:o}", "type", "subscribe_offer", "sdp", sig->sdp_buf,
@@ -206,7 +216,10 @@ void sub_on_answer(struct session *se, const struct msg *m)
 	se->offer_pending = 0;
 	for (size_t i = 0; i < se->nouts; i++)
 		se->outs[i].reusable = se->outs[i].offered_inactive && !se->outs[i].active;
-	if (!se->sub_conn_added) {
+	if (se->sub_fp_wanted &&
+	    media_conn_fingerprint(se->sig->media, se->handle, MEDIA_SUB, sdp->fingerprint) == 0)
+		se->sub_fp_wanted = 0;
+	if (!se->sub_conn_added) { /* the media queue was full when the offer left */
 		struct media_conn_spec c = {.participant = se->handle, .role = MEDIA_SUB};
 		memcpy(c.ufrag, se->sub_ufrag, sizeof(c.ufrag));
 		memcpy(c.pwd, se->sub_pwd, sizeof(c.pwd));
@@ -223,7 +236,7 @@ void sub_on_answer(struct session *se, const struct msg *m)
 void sub_forget(struct session *se)
 {
 	se->sub_ufrag[0] = se->sub_pwd[0] = '\0';
-	se->sub_conn_added = 0;
+	se->sub_conn_added = se->sub_fp_wanted = 0;
 	se->offer_pending = se->offer_dirty = 0;
 	se->nouts = 0;
 	se->next_mid = 0;

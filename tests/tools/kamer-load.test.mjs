@@ -41,6 +41,7 @@ test('three participants publish, subscribe and measure through kamerd', async (
   const fwdBefore = await metric(k.base, 'kamer_packets_forwarded_total');
   const inBefore = await metric(k.base, 'kamer_packets_in_total');
   const rtpBefore = await metric(k.base, 'kamer_rtp_packets_in_total');
+  const stunAuthBefore = await metric(k.base, 'kamer_drops_total{reason="stun_auth"}');
   const out = join(dir, 'run.json');
   const r = await runLoad(['--target', 'kamer', '--url', k.base, '--rooms', '1', '--size', '3',
     '--duration', '4', '--json', out, ...auth]);
@@ -96,6 +97,9 @@ test('three participants publish, subscribe and measure through kamerd', async (
   assert.ok(rtp >= j.packets_sent * 0.95 && rtp <= j.packets_sent + j.nacks.packets_resent,
     `kamerd took in ${rtp} RTP packets, the tool sent ${j.packets_sent} (+${j.nacks.packets_resent} resent)`);
   assert.ok(rtp < pin, `RTP ${rtp} of ${pin} datagrams`);
+  // Every ICE check found its transport, also those that overtook the answer they follow
+  // (kamerd queues a transport before the client can know its credentials).
+  assert.equal(await metric(k.base, 'kamer_drops_total{reason="stun_auth"}') - stunAuthBefore, 0);
 });
 
 /** Four rooms of two through a kamerd of its own with two media workers and the given
