@@ -355,12 +355,14 @@ enum dtls_state dtls_feed(struct dtls *d, const uint8_t *p, size_t len, struct d
 	return d->state;
 }
 
-void dtls_tick(struct dtls *d)
+int dtls_tick(struct dtls *d)
 {
-	if (d->state == DTLS_HANDSHAKING) {
-		if (DTLSv1_handle_timeout(d->ssl) < 0)
-			fail(d, "handshake timed out");
-	}
+	if (d->state != DTLS_HANDSHAKING)
+		return 0;
+	int rc = DTLSv1_handle_timeout(d->ssl);
+	if (rc < 0)
+		fail(d, "handshake timed out");
+	return rc > 0;
 }
 
 enum dtls_state dtls_state(const struct dtls *d)

@@ -58,8 +58,9 @@ enum dtls_state dtls_feed(struct dtls *d, const uint8_t *p, size_t len, struct d
 /* Client role: sends the ClientHello (through the send callback). Returns the state;
    calling it again, or on a server connection, does nothing. */
 enum dtls_state dtls_start(struct dtls *d);
-/* Retransmits the last flight if its timer expired; call every few tens of ms. */
-void dtls_tick(struct dtls *d);
+/* Retransmits the last flight if its timer expired; call every few tens of ms. 1 when it
+   sent it again, else 0. */
+int dtls_tick(struct dtls *d);
 enum dtls_state dtls_state(const struct dtls *d);
 /* Why the connection failed, a static string, or NULL. */
 const char *dtls_why(const struct dtls *d);

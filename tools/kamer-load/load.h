@@ -146,6 +146,8 @@ struct load_part {
 	struct gen gen;
 	struct rx_state rx;
 	uint64_t peer_errors;
+	uint64_t dtls_resent; /* DTLS flights sent again: a flight of ours or the answer to it was
+	                         lost */
 };
 
 /* ---- peer.c: one transport (ICE, DTLS, SRTP) on its own UDP socket ---- */

@@ -457,8 +457,8 @@ void peer_tick(struct peer *pc, uint64_t now_ns)
 		pc->next_check_ns = now_ns + (pc->ice_ok ? CONSENT_EVERY_NS : pc->check_every_ns);
 	}
 	if (!pc->srtp) {
-		if (pc->ice_ok)
-			dtls_tick(pc->dtls);
+		if (pc->ice_ok && dtls_tick(pc->dtls))
+			pc->part->dtls_resent++;
 		if (dtls_state(pc->dtls) == DTLS_FAILED)
 			fail(pc, dtls_why(pc->dtls));
 		return;

@@ -9,7 +9,7 @@
 
 struct totals {
 	uint64_t sent, resent, received, expected, lost, rtx, bad, dups;
-	uint64_t joined, complete, errors, keyframes, plis, nacks, nacks_sent;
+	uint64_t joined, complete, errors, keyframes, plis, nacks, nacks_sent, dtls_resent;
 	double jitter_sum_ms, jitter_max_ms;
 	uint64_t jitter_n;
 	struct delay_hist delay, delay_steady, join_ms;
@@ -47,6 +47,7 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 	t->nacks_sent += rx->nacks;
 	t->bad += rx->bad;
 	t->errors += p->failed + p->peer_errors;
+	t->dtls_resent += p->dtls_resent;
 	hist_merge(&t->delay, &rx->delay);
 	hist_merge(&t->delay_steady, &rx->delay_steady);
 	for (size_t i = 0; i < rx->n; i++) {
@@ -144,6 +145,7 @@ int report(const struct core *c)
 	printf("  SRTP          publish: %lu GCM, %lu CM-SHA1-80; subscribe: %lu GCM, %lu "
 	       "CM-SHA1-80\n",
 	       pg, pc, sg, sc);
+	printf("  DTLS resent   %llu flights\n", (unsigned long long)t->dtls_resent);
 	printf("  errors        %llu\n", (unsigned long long)t->errors);
 	printf("%s\n", ok ? "OK" : "FAILED");
 	fflush(stdout);
@@ -177,6 +179,7 @@ int report(const struct core *c)
 		                              (json_int_t)t->join_ms.max_us));
 		json_object_set_new(j, "joined", I((json_int_t)t->joined));
 		json_object_set_new(j, "errors", I((json_int_t)t->errors));
+		json_object_set_new(j, "dtls_flights_resent", I((json_int_t)t->dtls_resent));
 		/* Beyond the fields the benchmark reads: */
 		json_object_set_new(j, "ok", json_boolean(ok));
 		json_object_set_new(j, "complete", I((json_int_t)t->complete));
