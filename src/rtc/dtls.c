@@ -182,6 +182,19 @@ const char *dtls_ctx_fingerprint(const struct dtls_ctx *c)
 	return c->fingerprint;
 }
 
+/* A browser's retransmission timer (libwebrtc: from the ICE round trip, at least 50 ms,
+   doubling), for the peer contexts that play browsers; OpenSSL's own starts at 1 s. */
+#define PEER_TIMER_FIRST_US 50000u
+#define PEER_TIMER_MAX_US   60000000u
+
+static unsigned peer_timer(SSL *ssl, unsigned timer_us)
+{
+	(void)ssl;
+	if (timer_us == 0)
+		return PEER_TIMER_FIRST_US;
+	return timer_us >= PEER_TIMER_MAX_US / 2 ? PEER_TIMER_MAX_US : timer_us * 2;
+}
+
 static struct dtls *conn_new(struct dtls_ctx *c, const uint8_t peer_fp[32], dtls_send_fn send,
                              void *arg, int client)
 {
@@ -203,6 +216,8 @@ static struct dtls *conn_new(struct dtls_ctx *c, const uint8_t peer_fp[32], dtls
 	SSL_set_bio(d->ssl, d->in, out); /* the SSL owns both BIOs now */
 	SSL_set_mtu(d->ssl, DTLS_MTU);
 	DTLS_set_link_mtu(d->ssl, DTLS_MTU);
+	if (c->peer)
+		DTLS_set_timer_cb(d->ssl, peer_timer);
 	if (client)
 		SSL_set_connect_state(d->ssl);
 	else

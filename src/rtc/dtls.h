@@ -32,7 +32,8 @@ struct dtls_ctx;
 /* A context for server connections only (kamerd). */
 struct dtls_ctx *dtls_ctx_new(void);
 /* A context whose connections may take either role, with one certificate: a client puts
-   its fingerprint in an offer before the answer's a=setup tells it which role it plays. */
+   its fingerprint in an offer before the answer's a=setup tells it which role it plays.
+   Its connections resend a flight as a browser does: first after 50 ms, then doubling. */
 struct dtls_ctx *dtls_ctx_new_peer(void);
 void dtls_ctx_free(struct dtls_ctx *c);
 /* Our certificate's SHA-256 fingerprint as "AB:CD:..." for SDP. */
