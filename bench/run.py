@@ -439,8 +439,9 @@ def write(a, floor, results, scaling, knee):
         "written into a temporary folder by bench/janus.py: only the VideoRoom plugin and the",
         "WebSocket transport, bound to 10.200.0.1, no STUN, RTP ports 20000-40000, the rooms",
         "pre-made. kamer-load speaks its WebSocket API (tools/kamer-load/sig_janus.c): one",
-        "session and publisher handle per participant, one subscriber handle per other",
-        "publisher.",
+        "session and publisher handle per participant, and one subscriber handle that receives",
+        "every other publisher over one connection (Janus 1.x's multistream subscriptions, as",
+        "janus.js 1.x subscribes), as kamerd's subscribers do.",
         "",
     ]
     # What people wrote below the marker (profiles, analysis) survives a new run.

@@ -1,6 +1,8 @@
 /* sig_janus.c - Janus's VideoRoom plugin for kamer-load (--target janus), over Janus's
  * WebSocket API (sub-protocol "janus-protocol"): one socket and one Janus session per
- * participant, a publisher handle, and one subscriber handle per other publisher.
+ * participant, a publisher handle, and one subscriber handle that receives every other
+ * publisher (Janus 1.x's multistream subscriptions, as janus.js 1.x subscribes: "join" with
+ * the first feeds, "subscribe" to add more, each answered through "start").
  *
  * Rooms are not created through the API: bench/janus.py writes them into the plugin's
  * configuration as numbers ROOM_BASE + i, and create_room() names them so. */
@@ -15,17 +17,14 @@
 #include "base/log.h"
 #include "sig.h"
 
-#define ROOM_BASE    1000
-#define KEEPALIVE_MS 20000
+#define ROOM_BASE      1000
+#define KEEPALIVE_MS   20000
+#define LOAD_MAX_FEEDS 64 /* publishers one participant receives */
 
 struct msg {
 	struct msg *next;
 	size_t len;
 	unsigned char data[]; /* LWS_PRE bytes, then the text */
-};
-
-struct sub {
-	json_int_t handle, feed;
 };
 
 struct sig_part {
@@ -39,8 +38,10 @@ struct sig_part {
 	char *rx;
 	size_t rx_len;
 	json_int_t session, pub_handle, feed;
-	struct sub subs[LOAD_MAX_SUBS];
-	unsigned nsubs;
+	json_int_t sub_handle;
+	json_int_t feeds[LOAD_MAX_FEEDS]; /* to receive; the first nasked were asked for */
+	unsigned nfeeds, nasked;
+	int sub_attaching, sub_offer_pending;
 	int joined, leaving;
 	long long last_keepalive_ms;
 };
@@ -107,21 +108,41 @@ static void attach(struct sig_part *sp, const char *tx)
 	send_json(sp, j);
 }
 
+/* Asks Janus for the feeds not asked for yet: one request at a time, since each brings an
+   offer that must be answered first. */
+static void ask_feeds(struct sig_part *sp)
+{
+	if (sp->nasked == sp->nfeeds || sp->sub_offer_pending || sp->sub_attaching)
+		return;
+	if (!sp->sub_handle) {
+		sp->sub_attaching = 1;
+		attach(sp, "as");
+		return;
+	}
+	json_t *streams = json_array();
+	for (unsigned i = sp->nasked; i < sp->nfeeds; i++)
+		json_array_append_new(streams, json_pack("{s:I}", "feed", sp->feeds[i]));
+	json_t *body = sp->nasked == 0
+	                   ? json_pack("{s:s, s:s, s:I, s:o}", "request", "join", "ptype",
+	                               "subscriber", "room", sp->room, "streams", streams)
+	                   : json_pack("{s:s, s:o}", "request", "subscribe", "streams", streams);
+	request(sp, "message", "js", sp->sub_handle, body, NULL);
+	sp->nasked = sp->nfeeds;
+	sp->sub_offer_pending = 1;
+}
+
 static void subscribe(struct sig_part *sp, json_int_t feed)
 {
 	if (feed == sp->feed)
 		return;
-	for (unsigned i = 0; i < sp->nsubs; i++) {
-		if (sp->subs[i].feed == feed)
+	for (unsigned i = 0; i < sp->nfeeds; i++) {
+		if (sp->feeds[i] == feed)
 			return;
 	}
-	if (sp->nsubs == LOAD_MAX_SUBS)
+	if (sp->nfeeds == LOAD_MAX_FEEDS)
 		return;
-	unsigned k = sp->nsubs++;
-	sp->subs[k] = (struct sub){.feed = feed};
-	char tx[32];
-	snprintf(tx, sizeof(tx), "as:%u", k);
-	attach(sp, tx);
+	sp->feeds[sp->nfeeds++] = feed;
+	ask_feeds(sp);
 }
 
 static void subscribe_all(struct sig_part *sp, json_t *publishers)
@@ -136,15 +157,6 @@ static void subscribe_all(struct sig_part *sp, json_t *publishers)
 	}
 }
 
-static int sub_by_handle(struct sig_part *sp, json_int_t handle)
-{
-	for (unsigned i = 0; i < sp->nsubs; i++) {
-		if (sp->subs[i].handle == handle)
-			return (int)i;
-	}
-	return -1;
-}
-
 static void on_success(struct sig_part *sp, const char *tx, json_t *j)
 {
 	json_int_t id = json_integer_value(json_object_get(json_object_get(j, "data"), "id"));
@@ -157,18 +169,10 @@ static void on_success(struct sig_part *sp, const char *tx, json_t *j)
 		        json_pack("{s:s, s:s, s:I, s:s}", "request", "join", "ptype", "publisher",
 		                  "room", sp->room, "display", sp->name),
 		        NULL);
-	} else if (!strncmp(tx, "as:", 3)) {
-		unsigned k = (unsigned)atoi(tx + 3);
-		if (k >= sp->nsubs)
-			return;
-		sp->subs[k].handle = id;
-		char t[32];
-		snprintf(t, sizeof(t), "js:%u", k);
-		request(sp, "message", t, id,
-		        json_pack("{s:s, s:s, s:I, s:[{s:I}]}", "request", "join", "ptype",
-		                  "subscriber", "room", sp->room, "streams", "feed",
-		                  sp->subs[k].feed),
-		        NULL);
+	} else if (!strcmp(tx, "as")) {
+		sp->sub_handle = id;
+		sp->sub_attaching = 0;
+		ask_feeds(sp);
 	}
 }
 
@@ -185,6 +189,10 @@ static void on_event(struct sig_part *sp, json_t *j)
 		log_warn("load", "%s: janus says %s", sp->name, e ? e : "error");
 		if (sender == sp->pub_handle)
 			sig_on_error(sp->p, "janus refused");
+		if (sender == sp->sub_handle) {
+			sp->sub_offer_pending = 0; /* nothing comes for that request */
+			ask_feeds(sp);
+		}
 		return;
 	}
 	if (sender == sp->pub_handle) {
@@ -200,9 +208,14 @@ static void on_event(struct sig_part *sp, json_t *j)
 		subscribe_all(sp, json_object_get(data, "publishers"));
 		return;
 	}
-	int k = sub_by_handle(sp, sender);
-	if (k >= 0 && jtype && !strcmp(jtype, "offer") && sdp)
-		sig_on_subscribe_offer(sp->p, (unsigned)k, sdp);
+	if (sender != sp->sub_handle)
+		return;
+	if (jtype && !strcmp(jtype, "offer") && sdp) {
+		sig_on_subscribe_offer(sp->p, 0, sdp);
+	} else if (vr && (!strcmp(vr, "attached") || !strcmp(vr, "updated"))) {
+		sp->sub_offer_pending = 0; /* no change to negotiate */
+		ask_feeds(sp);
+	}
 }
 
 static void on_message(struct sig_part *sp, const char *text, size_t len)
@@ -368,13 +381,13 @@ static int publish(struct sig_part *sp, const char *offer)
 
 static int subscribe_answer(struct sig_part *sp, unsigned sub, const char *answer)
 {
-	if (sub >= sp->nsubs)
+	if (sub != 0 || !sp->sub_handle)
 		return ERR_INVAL;
-	char tx[32];
-	snprintf(tx, sizeof(tx), "st:%u", sub);
-	request(sp, "message", tx, sp->subs[sub].handle,
+	request(sp, "message", "st", sp->sub_handle,
 	        json_pack("{s:s, s:I}", "request", "start", "room", sp->room),
 	        json_pack("{s:s, s:s}", "type", "answer", "sdp", answer));
+	sp->sub_offer_pending = 0;
+	ask_feeds(sp);
 	return 0;
 }
 
