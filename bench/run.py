@@ -243,8 +243,14 @@ def row(shape, r, floor_us, server="kamerd"):
     j = r.get("join_ms", {})
     return (f"| {shape} | {server} | {fwd} | {per_m:.2f} | {us:.2f} ({us / floor_us:.1f}x) | {media_us} | "
             f"{(r.get('server_peak_kib') or 0) / 1024:.1f} | {d.get('p50', 0) / 1000:.2f} / "
-            f"{d.get('p99', 0) / 1000:.2f} | {100 * (r.get('loss_ratio') or 0):.2f}% | "
+            f"{d.get('p99', 0) / 1000:.2f} | {loss(r)} | "
             f"{j.get('p50', 0):.0f} / {j.get('p99', 0):.0f} |")
+
+
+def loss(r):
+    """The loss as a share, with the count when any packet was lost (0.00% may be a few)."""
+    lost = r.get("packets_lost") or 0
+    return f"{100 * (r.get('loss_ratio') or 0):.2f}%" + (f" ({lost} packets)" if lost else "")
 
 
 def main():
@@ -316,8 +322,8 @@ def knee_lines(knee):
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for shape, r, j in knee:
-        lines.append(f"| {shape} | {100 * (j.get('loss_ratio') or 0):.2f}% | {ms(j, 'delay_us'):.2f} | "
-                     f"{100 * (r.get('loss_ratio') or 0):.2f}% | {ms(r, 'delay_us'):.2f} "
+        lines.append(f"| {shape} | {loss(j)} | {ms(j, 'delay_us'):.2f} | "
+                     f"{loss(r)} | {ms(r, 'delay_us'):.2f} "
                      f"({ms(r, 'delay_steady_us'):.2f}) | {(r.get('join_ms') or {}).get('p99', 0):.0f} |")
     shape, r, j = knee[-1]
     lines.append("")
