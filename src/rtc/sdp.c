@@ -980,13 +980,17 @@ static int check_track(const struct sdp_out_track *t)
 	return 0;
 }
 
+/* One m-section of a subscribe offer. The transport (c=, ICE credentials, fingerprint,
+   setup) is the session's; the host candidate goes in the first section only, whose
+   transport BUNDLE makes everyone's (RFC 8843 7.1.3). An offer for a room carries a section
+   per track of every other participant, and every join sends one to everyone: with the
+   transport in each, it would be about twice as long. */
 static void put_offer_media(struct wr *w, const struct sdp_out_track *t, const struct sdp_local *l,
-                            char ipver)
+                            int first)
 {
 	int audio = t->kind == SDP_AUDIO;
 	put(w, "m=%s %u %s %u\r\n", audio ? "audio" : "video", (unsigned)l->port, PROTO,
 	    audio ? 111u : 96u);
-	put_transport(w, l, ipver, "actpass");
 	put(w, "a=mid:%s\r\n", t->mid);
 	if (t->active)
 		put(w, "a=sendonly\r\na=msid:%s %s\r\n", t->stream_id, t->track_id);
@@ -999,11 +1003,10 @@ static void put_offer_media(struct wr *w, const struct sdp_out_track *t, const s
 		put(w, "a=rtpmap:96 VP8/90000\r\n");
 		put_vp8_fb(w, 96, 1, 1, 1, 1);
 	}
-	if (t->active) {
+	if (t->active) /* a=msid names the stream (RFC 8830); the SSRC needs only its cname */
 		put(w, "a=ssrc:%" PRIu32 " cname:%s\r\n", t->ssrc, t->cname);
-		put(w, "a=ssrc:%" PRIu32 " msid:%s %s\r\n", t->ssrc, t->stream_id, t->track_id);
-	}
-	put_candidate(w, l);
+	if (first)
+		put_candidate(w, l);
 }
 
 int sdp_write_subscribe_offer(char *buf, size_t cap, const struct sdp_out_track *t, size_t ntracks,
@@ -1028,12 +1031,17 @@ int sdp_write_subscribe_offer(char *buf, size_t cap, const struct sdp_out_track 
 		}
 	}
 
-	put_session(&w, l);
+	/* RFC 8866 5: c= comes before t= at session level. */
+	put(&w, "v=0\r\no=- %" PRIu64 " %" PRIu64 " IN IP4 127.0.0.1\r\ns=-\r\n", l->session_id,
+	    l->session_version);
+	put(&w, "c=IN IP%c %s\r\nt=0 0\r\na=ice-lite\r\n", ipver, l->addr);
+	put(&w, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", l->ice_ufrag, l->ice_pwd);
+	put(&w, "a=fingerprint:sha-256 %s\r\na=setup:actpass\r\n", l->fingerprint);
 	put(&w, "a=group:BUNDLE");
 	for (size_t i = 0; i < ntracks; i++)
 		put(&w, " %s", t[i].mid);
 	put(&w, "\r\na=msid-semantic: WMS *\r\n");
 	for (size_t i = 0; i < ntracks; i++)
-		put_offer_media(&w, &t[i], l, ipver);
+		put_offer_media(&w, &t[i], l, i == 0);
 	return wr_end(&w);
 }

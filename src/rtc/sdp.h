@@ -134,12 +134,13 @@ struct sdp_out_track {
 	const char *cname;     /* 1..255 visible characters */
 };
 
-/* Subscribe offer: a=ice-lite, a=setup:actpass, BUNDLE of all mids, rtcp-mux, rtcp-rsize;
+/* Subscribe offer: c=, a=ice-lite, the ICE credentials, the fingerprint and a=setup:actpass
+   at session level, BUNDLE of all mids, rtcp-mux, rtcp-rsize;
    audio offers opus PT 111 (48000/2, minptime=10;useinbandfec=1), video VP8 PT 96 with
    nack, nack pli, ccm fir, goog-remb; no extmaps (forwarded packets keep the publisher's
    extension ids, which the subscriber must ignore); active sections are sendonly with
-   a=msid and a=ssrc cname/msid, inactive ones only a=inactive; every section keeps the
-   real port and the host candidate. stream_id, track_id and cname are needed only for
+   a=msid and a=ssrc cname, inactive ones only a=inactive; every section keeps the real
+   port, and the first one has the host candidate. stream_id, track_id and cname are needed only for
    active tracks. Returns the length, ERR_INVAL for ntracks == 0, a bad track (bad kind,
    mid, ids; a mid used twice) or a bad l, ERR_LIMIT for over LIM_SDP_MEDIA tracks (the
    answer could not be parsed) or output that does not fit (buf then holds ""). */

@@ -537,6 +537,14 @@ static void test_publish_answer_errors(void **state)
 
 /* ---- the server's subscribe offer ---- */
 
+static size_t occurrences(const char *text, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
 static void test_subscribe_offer(void **state)
 {
 	(void)state;
@@ -555,6 +563,16 @@ static void test_subscribe_offer(void **state)
 	assert_null(strstr(out, "a=extmap"));
 	assert_null(strstr(out, "5555"));
 	assert_non_null(strstr(out, "a=ssrc:4294967295 cname:cnameB\r\n"));
+	/* The transport once, at session level; the candidate in the first section only. */
+	assert_int_equal(occurrences(out, "a=ice-ufrag:"), 1);
+	assert_int_equal(occurrences(out, "a=ice-pwd:"), 1);
+	assert_int_equal(occurrences(out, "a=fingerprint:"), 1);
+	assert_int_equal(occurrences(out, "a=setup:"), 1);
+	assert_int_equal(occurrences(out, "\r\nc="), 1);
+	assert_true(strstr(out, "a=ice-ufrag:") < strstr(out, "\r\nm="));
+	assert_int_equal(occurrences(out, "a=candidate:"), 1);
+	assert_true(strstr(out, "a=candidate:") < strstr(out, "\r\nm=video"));
+	assert_int_equal(occurrences(out, "a=ssrc:"), 4);
 
 	assert_int_equal(parse_str(s2, out), 0);
 	assert_int_equal(s2->nmedia, 5);
@@ -570,6 +588,9 @@ static void test_subscribe_offer(void **state)
 		assert_int_equal(m->port, 40000);
 		assert_true(m->rtcp_mux && m->rtcp_rsize);
 		assert_int_equal(m->setup, SDP_SETUP_ACTPASS);
+		assert_string_equal(m->ice_ufrag, "kMr1");
+		assert_true(m->has_fingerprint);
+		assert_memory_equal(m->fingerprint, fp_bytes, 32);
 		assert_int_equal(m->nexts, 0);
 		assert_int_equal(m->ncodecs, 1);
 		if (!t[i].active) {

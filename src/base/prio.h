@@ -1,0 +1,26 @@
+/* prio.h - which threads the scheduler serves first when the CPUs are busy.
+ *
+ * A media worker holds packets while it waits for a CPU, and every millisecond it waits is
+ * a millisecond of delay for everyone in its rooms; the control plane (signalling, DTLS
+ * handshakes, web hooks) does work that nobody notices if it takes a little longer. So
+ * media threads run at normal priority with a short time slice, and the others give way
+ * to them. No privilege is needed for either. */
+#ifndef KAMER_BASE_PRIO_H
+#define KAMER_BASE_PRIO_H
+
+/* How far kamerd's control-plane threads step back. Nice 10 against 0 weighs about 1 to 9:
+   a worker that shares a busy CPU with the control thread keeps nine tenths of it, and the
+   control thread still has a tenth of the CPU when every worker is saturated. */
+#define PRIO_CONTROL_NICE 10
+
+/* The calling thread, and only it (Linux applies setpriority(PRIO_PROCESS, 0) to one
+   thread), gives way: its nice value goes up by `by` (at most to 19). Threads it starts
+   later inherit it, so start the media threads first. 0, or -1 if the kernel refused. */
+int prio_give_way(int by);
+
+/* The calling thread is a media thread: its priority stays, with a short time slice (EEVDF,
+   Linux 6.12 and later), so that when a packet wakes it, it runs before a thread with a
+   long slice finishes its own. Older kernels refuse the slice, and nothing else changes. */
+void prio_media(void);
+
+#endif
