@@ -3,6 +3,52 @@
 #include <jansson.h>
 #include <string.h>
 
+/* What each byte becomes: 0 as it is, a letter for its two-byte escape, 'u' for \u00XX. */
+static char escape_of(unsigned char c)
+{
+	switch (c) {
+	case '"': return '"';
+	case '\\': return '\\';
+	case '\b': return 'b';
+	case '\f': return 'f';
+	case '\n': return 'n';
+	case '\r': return 'r';
+	case '\t': return 't';
+	default: return c < 0x20 ? 'u' : 0;
+	}
+}
+
+size_t json_quoted_len(const char *s, size_t n)
+{
+	size_t len = n;
+	for (size_t i = 0; i < n; i++) {
+		char e = escape_of((unsigned char)s[i]);
+		len += e == 'u' ? 5 : e ? 1 : 0;
+	}
+	return len;
+}
+
+void json_quote(char *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF"; /* as jansson writes them */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e = escape_of(c);
+		if (!e) {
+			*out++ = (char)c;
+		} else if (e == 'u') {
+			memcpy(out, "\\u00", 4);
+			out[4] = hex[c >> 4];
+			out[5] = hex[c & 15];
+			out += 6;
+		} else {
+			out[0] = '\\';
+			out[1] = e;
+			out += 2;
+		}
+	}
+}
+
 int json_depth(const void *v)
 {
 	const json_t *j = v;

@@ -104,6 +104,37 @@ static int update_outs(struct session *se)
 	return changed;
 }
 
+/* {"type":"subscribe_offer","sdp":...,"tracks":[...]}, the bytes jansson would write, with
+   the SDP quoted directly (json_quote). Takes tracks. */
+static void send_offer(struct session *se, const char *sdp, size_t n, json_t *tracks)
+{
+	static const char head[] = "{\"type\":\"subscribe_offer\",\"sdp\":\"";
+	static const char tail[] = "\",\"tracks\":";
+	char *t = json_dumps(tracks, JSON_COMPACT);
+	json_decref(tracks);
+	size_t q = json_quoted_len(sdp, n), tn = t ? strlen(t) : 0;
+	size_t len = sizeof(head) - 1 + q + sizeof(tail) - 1 + tn + 1;
+	char *msg = t ? malloc(len) : NULL;
+	if (!msg) {
+		free(t);
+		send_error(se, "internal", "out of memory", 1);
+		return;
+	}
+	char *p = msg;
+	memcpy(p, head, sizeof(head) - 1);
+	p += sizeof(head) - 1;
+	json_quote(p, sdp, n);
+	p += q;
+	memcpy(p, tail, sizeof(tail) - 1);
+	p += sizeof(tail) - 1;
+	memcpy(p, t, tn);
+	p[tn] = '}';
+	free(t);
+	if (se->send)
+		se->send(se->ctx, msg, len, 0);
+	free(msg);
+}
+
 void sub_renegotiate(struct session *se)
 {
 	struct signal *sig = se->sig;
@@ -168,10 +199,7 @@ void sub_renegotiate(struct session *se)
 			se->sub_conn_added = se->sub_fp_wanted = 1;
 	}
 	se->offer_pending = 1;
-	send_json(se,
-	          json_pack("{s:s, s:s%, s:o}", "type", "subscribe_offer", "sdp", sig->sdp_buf,
-	                    (size_t)n, "tracks", tracks),
-	          0);
+	send_offer(se, sig->sdp_buf, (size_t)n, tracks);
 }
 
 void sub_renegotiate_others(struct session *se)
