@@ -21,6 +21,7 @@
 #include "api/routes.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/prio.h"
 #include "net/udp.h"
 #include "rtc/srtp.h"
 #include "sfu/media.h"
@@ -216,6 +217,10 @@ int main(int argc, char **argv)
 		log_error("main", "media: %s", why);
 		goto fail;
 	}
+	/* The media workers are running: from here this thread (signalling, the API) gives way
+	   to them when the CPUs are busy. */
+	if (prio_give_way(PRIO_CONTROL_NICE) != 0)
+		log_warn("main", "cannot lower the control thread's priority");
 	sig = signal_new(db, media);
 	if (!sig)
 		goto fail;

@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/prio.h"
 
 #define POLL_MS     1000
 #define BATCH       16
@@ -148,6 +149,7 @@ static void *run(void *arg)
 {
 	struct webhook *w = arg;
 	struct due due[BATCH];
+	(void)prio_give_way(PRIO_CONTROL_NICE);
 	pthread_mutex_lock(&w->mu);
 	while (!w->stop) {
 		w->kicked = 0;

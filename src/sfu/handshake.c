@@ -17,6 +17,7 @@
 #include "base/ct.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/prio.h"
 
 #define SWEEP_MS 50 /* retransmission timers, and connections whose owner is gone */
 
@@ -154,6 +155,7 @@ static void *hs_main(void *arg)
 {
 	struct hs_thread *t = arg;
 	uint64_t next_sweep = now_ms() + SWEEP_MS;
+	(void)prio_give_way(PRIO_CONTROL_NICE); /* a handshake can wait; the media cannot */
 	pthread_mutex_lock(&t->lock);
 	while (!t->stop) {
 		while (!t->head && !t->stop && now_ms() < next_sweep) {

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -19,6 +18,7 @@
 #include "base/hashidx.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/prio.h"
 #include "base/rnd.h"
 #include "net/udp.h"
 #include "rtc/dtls.h"
@@ -688,27 +688,10 @@ double worker_cpu_seconds(const struct worker *w)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A media worker runs in short bursts: ask the scheduler (EEVDF, Linux 6.12 and later) for
-   a short time slice, so that when a packet wakes it, it runs before a thread with a long
-   slice finishes its own. No privilege needed; older kernels refuse it, and nothing else
-   changes. */
-static void ask_short_slice(void)
-{
-	struct { /* the kernel's struct sched_attr, first version (glibc 2.36 has no wrapper) */
-		uint32_t size, sched_policy;
-		uint64_t sched_flags;
-		int32_t sched_nice;
-		uint32_t sched_priority;
-		uint64_t sched_runtime, sched_deadline, sched_period;
-	} a = {
-	    .size = sizeof(a), .sched_policy = SCHED_OTHER, .sched_runtime = 100 * 1000 /* ns */};
-	(void)syscall(SYS_sched_setattr, 0, &a, 0);
-}
-
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	ask_short_slice();
+	prio_media();
 	struct epoll_event evs[4];
 	while (!atomic_load(&w->stop)) {
 		int n = epoll_wait(w->epfd, evs, 4, 100);

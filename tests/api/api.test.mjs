@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { readFileSync, readdirSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startKamerd, createMeeting, metric, login, api, PASSWORD } from '../lib/kamerd.mjs';
 
@@ -35,6 +36,26 @@ test('/metrics has each media worker\'s CPU time, load and loop lag', async () =
   }
   assert.doesNotMatch(text, /worker="2"/);
   assert.match(text, /^kamer_rooms [0-9]+$/m);
+});
+
+// Media first: the workers keep normal priority, and the threads that can wait (signalling
+// and the API, DTLS handshakes, web hooks) give way to them when the CPUs are busy.
+test('the media workers run before the control plane', () => {
+  const nice = {};
+  const dir = `/proc/${k.proc.pid}/task`;
+  for (const tid of readdirSync(dir)) {
+    const stat = readFileSync(`${dir}/${tid}/stat`, 'utf8');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // Fields after the command: state is field 3, nice field 19 (proc(5)).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    nice[comm] = Number(fields[19 - 3]);
+  }
+  assert.equal(nice['kamer-media/0'], 0, JSON.stringify(nice));
+  assert.equal(nice['kamer-media/1'], 0, JSON.stringify(nice));
+  assert.equal(nice.kamerd, 10, JSON.stringify(nice));
+  assert.equal(nice['kamer-dtls/0'], 10, JSON.stringify(nice));
+  assert.equal(nice['kamer-dtls/1'], 10, JSON.stringify(nice));
+  assert.equal(nice['kamer-webhook'], 10, JSON.stringify(nice));
 });
 
 test('healthz answers 200', async () => {
