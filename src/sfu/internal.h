@@ -14,6 +14,7 @@
 struct hs;
 struct participant;
 struct worker;
+struct keyreq_budget;
 
 /* A counter has one writer, its worker: a plain add published with a relaxed store, which
    costs no locked instruction per packet. Readers on other threads load it relaxed. */
@@ -52,6 +53,8 @@ void worker_conn_release(struct conn *c);
 
 /* The head of the media thread's participant list (owned by room.c). */
 struct participant **worker_participants(struct worker *w);
+/* The key-frame requests the worker may still send in this tick (sfu/keyreq.h). */
+struct keyreq_budget *worker_keyreq_budget(struct worker *w);
 
 /* room.c */
 struct participant *room_participant(struct worker *w, uint64_t handle, int create);

@@ -14,14 +14,10 @@
 #include "rtc/rtp.h"
 #include "rtc/rtp_stats.h"
 #include "sfu/internal.h"
+#include "sfu/keyreq.h"
 #include "sfu/rtxbuf.h"
 #include "sfu/seqmap.h"
 
-/* At most one key-frame request per publisher stream in this time. A new subscriber's request
- * inside it waits for its end: when many join at once (a meeting's start), each publisher
- * sends one key frame for them all instead of one each, and every other subscriber is spared
- * the burst of forwarding them. */
-#define PLI_INTERVAL_US 300000
 /* What we tell publishers they may send (REMB), so their bandwidth estimate can grow. */
 #define REMB_BPS 2500000
 
@@ -42,11 +38,10 @@ struct track {
 	struct rtxbuf *rtx; /* video only */
 	struct rtp_rx_stats stats;
 	int seen;
-	int paused; /* packets came and were not forwarded (muted): resync on resume */
-	uint64_t last_pli_us;
-	int pli_waiting;   /* a new subscriber asked inside the interval: send at its end */
-	int32_t loud_q8;   /* smoothed loudness, 8 fractional bits (audio) */
-	uint64_t level_us; /* when the last audio level arrived */
+	int paused;           /* packets came and were not forwarded (muted): resync on resume */
+	struct keyreq keyreq; /* video: when to ask its publisher for a key frame */
+	int32_t loud_q8;      /* smoothed loudness, 8 fractional bits (audio) */
+	uint64_t level_us;    /* when the last audio level arrived */
 	struct fwd fwd[LIM_ROOM_PARTICIPANTS];
 	size_t nfwd;
 };
@@ -97,26 +92,26 @@ struct conn *room_conn(struct participant *p, enum media_role role)
 	return role == MEDIA_PUB ? p->pub : p->sub;
 }
 
-/* Asks the publisher for a key frame. force: a new subscriber needs one, so a request refused
-   by the interval is sent when it ends (room_tick). */
-static void request_keyframe(struct track *t, int force)
+static void send_pli(struct track *t)
 {
-	uint64_t now = clock_us();
 	struct conn *pub = t->owner->pub;
-	if (t->kind != MEDIA_VIDEO || !pub || !pub->srtp)
-		return;
-	if (now - t->last_pli_us < PLI_INTERVAL_US) {
-		t->pli_waiting |= force;
-		return;
-	}
-	t->last_pli_us = now;
-	t->pli_waiting = 0;
 	uint8_t buf[64];
 	int n = rtcp_write_pli(buf, sizeof(buf), t->owner->rtcp_ssrc, t->ssrc);
 	if (n > 0) {
 		conn_send_rtcp(pub, buf, (size_t)n);
 		CTR_ADD(worker_counters_rw(pub->w), plis_tx, 1);
 	}
+}
+
+/* Asks the publisher for a key frame, now or when sfu/keyreq.c allows. must: a new
+   subscriber needs one. */
+static void request_keyframe(struct track *t, int must)
+{
+	struct conn *pub = t->owner->pub;
+	if (t->kind != MEDIA_VIDEO || !pub || !pub->srtp)
+		return;
+	if (keyreq_ask(&t->keyreq, worker_keyreq_budget(pub->w), clock_us(), must))
+		send_pli(t);
 }
 
 static void unlink_fwd(struct track *t, struct participant *sub)
@@ -472,10 +467,15 @@ void room_on_rtcp(struct conn *c, const uint8_t *pkt, size_t len)
 
 void room_tick(struct worker *w)
 {
-	for (struct participant *p = *worker_participants(w); p; p = p->next) {
+	struct keyreq_budget *b = worker_keyreq_budget(w);
+	uint64_t now = clock_us();
+	keyreq_tick(b);
+	for (struct participant *p = *worker_participants(w); p && b->left; p = p->next) {
 		for (size_t i = 0; i < p->ntracks; i++) {
-			if (p->tracks[i]->pli_waiting)
-				request_keyframe(p->tracks[i], 1);
+			struct track *t = p->tracks[i];
+			if (t->kind == MEDIA_VIDEO && p->pub && p->pub->srtp &&
+			    keyreq_due(&t->keyreq, b, now))
+				send_pli(t);
 		}
 	}
 }

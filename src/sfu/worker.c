@@ -28,6 +28,7 @@
 #include "rtc/stun.h"
 #include "sfu/handshake.h"
 #include "sfu/internal.h"
+#include "sfu/keyreq.h"
 
 #define TICK_MS 20
 /* Forwarded copies wait in the send queue, so that those for one subscriber leave as one
@@ -78,6 +79,7 @@ struct worker {
 	struct udp_batch in;
 	struct udp_out out;
 	uint64_t last_periodic_us, last_levels_us, last_tick_us;
+	struct keyreq_budget keyreq;
 
 	/* Loudness per participant, for the control plane's speaker detection. */
 	pthread_mutex_t llock;
@@ -88,6 +90,11 @@ struct worker {
 struct participant **worker_participants(struct worker *w)
 {
 	return &w->parts;
+}
+
+struct keyreq_budget *worker_keyreq_budget(struct worker *w)
+{
+	return &w->keyreq;
 }
 
 struct media_counters *worker_counters_rw(struct worker *w)
