@@ -1,6 +1,7 @@
 #include "base/prio.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -30,4 +31,10 @@ void prio_media(void)
 	       .sched_nice = getpriority(PRIO_PROCESS, 0), /* unchanged: raising it is privileged */
 	       .sched_runtime = 100 * 1000 /* ns */};
 	(void)syscall(SYS_sched_setattr, 0, &a, 0);
+}
+
+int prio_batch(void)
+{
+	struct sched_param sp = {.sched_priority = 0};
+	return pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp) == 0 ? 0 : -1;
 }

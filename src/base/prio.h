@@ -23,4 +23,11 @@ int prio_give_way(int by);
    long slice finishes its own. Older kernels refuse the slice, and nothing else changes. */
 void prio_media(void);
 
+/* The calling thread never preempts a running thread when it wakes (SCHED_BATCH, no
+   privilege needed); it runs when a CPU is free or at the scheduler's next tick. For a
+   load generator on the machine of the server it measures: each packet the server sends
+   wakes the load, which would otherwise take the CPU from the server in the middle of its
+   send, as no client on another machine can. 0, or -1 if the kernel refused. */
+int prio_batch(void);
+
 #endif

@@ -10,6 +10,7 @@
 struct load_opts {
 	const char *target, *url, *json, *user, *password_file;
 	unsigned rooms, size, duration_s, video_kbps, threads, ramp_ms, rx_loss_pct;
+	unsigned signal_nice; /* the signalling thread steps back this far (0..19) */
 	int audio_only, verbose, sink;
 };
 

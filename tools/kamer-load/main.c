@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/prio.h"
 #include "core.h"
 #include "net/udp.h"
 #include "rtc/srtp.h"
@@ -38,7 +39,7 @@ static void usage(FILE *f)
 	    "usage: kamer-load --target kamer --url http://127.0.0.1:8080 --rooms N --size K\n"
 	    "                  --duration SECONDS [--video-kbps 1000] [--audio-only]\n"
 	    "                  [--json FILE] [--user LOGIN --password-file FILE] [--verbose]\n"
-	    "                  [--threads N] [--ramp-ms MS] [--sink]\n"
+	    "                  [--threads N] [--ramp-ms MS] [--sink] [--signal-nice N]\n"
 	    "  --target      signalling of the server under test: kamer%s\n"
 	    "  --url         the server's HTTP address\n"
 	    "  --rooms       meetings to create; --size participants in each\n"
@@ -51,6 +52,8 @@ static void usage(FILE *f)
 	    "  --ramp-ms     pause between two participants' starts (default 20)\n"
 	    "  --sink        subscribers stop reading after their first media packet (capacity\n"
 	    "                runs: the server's counters say what it forwarded; no delay or loss)\n"
+	    "  --signal-nice the signalling thread's nice value above the media threads' (default\n"
+	    "                19: browsers do their signalling on their own machines; 0 = none)\n"
 	    "Exit status 0 when every participant joined and received media from every other.\n",
 	    &sig_janus_ops ? ", janus" : "");
 }
@@ -83,25 +86,19 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		O_RAMP,
 		O_RXLOSS,
 		O_SINK,
+		O_SIGNICE,
 		O_HELP
 	};
-	static const struct option longopts[] = {{"target", 1, 0, O_TARGET},
-	                                         {"url", 1, 0, O_URL},
-	                                         {"rooms", 1, 0, O_ROOMS},
-	                                         {"size", 1, 0, O_SIZE},
-	                                         {"duration", 1, 0, O_DURATION},
-	                                         {"video-kbps", 1, 0, O_KBPS},
-	                                         {"audio-only", 0, 0, O_AUDIO},
-	                                         {"json", 1, 0, O_JSON},
-	                                         {"user", 1, 0, O_USER},
-	                                         {"password-file", 1, 0, O_PWFILE},
-	                                         {"verbose", 0, 0, O_VERBOSE},
-	                                         {"threads", 1, 0, O_THREADS},
-	                                         {"ramp-ms", 1, 0, O_RAMP},
-	                                         {"rx-loss", 1, 0, O_RXLOSS},
-	                                         {"sink", 0, 0, O_SINK},
-	                                         {"help", 0, 0, O_HELP},
-	                                         {0, 0, 0, 0}};
+	static const struct option longopts[] = {
+	    {"target", 1, 0, O_TARGET},     {"url", 1, 0, O_URL},
+	    {"rooms", 1, 0, O_ROOMS},       {"size", 1, 0, O_SIZE},
+	    {"duration", 1, 0, O_DURATION}, {"video-kbps", 1, 0, O_KBPS},
+	    {"audio-only", 0, 0, O_AUDIO},  {"json", 1, 0, O_JSON},
+	    {"user", 1, 0, O_USER},         {"password-file", 1, 0, O_PWFILE},
+	    {"verbose", 0, 0, O_VERBOSE},   {"threads", 1, 0, O_THREADS},
+	    {"ramp-ms", 1, 0, O_RAMP},      {"rx-loss", 1, 0, O_RXLOSS},
+	    {"sink", 0, 0, O_SINK},         {"signal-nice", 1, 0, O_SIGNICE},
+	    {"help", 0, 0, O_HELP},         {0, 0, 0, 0}};
 	*o = (struct load_opts){.target = "kamer",
 	                        .url = "http://127.0.0.1:8080",
 	                        .rooms = 1,
@@ -109,7 +106,8 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	                        .duration_s = 10,
 	                        .video_kbps = 1000,
 	                        .threads = 1,
-	                        .ramp_ms = 20};
+	                        .ramp_ms = 20,
+	                        .signal_nice = 19};
 	int c, bad = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -128,6 +126,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		case O_RAMP: bad |= parse_uint(optarg, 0, 10000, &o->ramp_ms); break;
 		case O_RXLOSS: bad |= parse_uint(optarg, 0, 50, &o->rx_loss_pct); break;
 		case O_SINK: o->sink = 1; break;
+		case O_SIGNICE: bad |= parse_uint(optarg, 0, 19, &o->signal_nice); break;
 		case O_HELP: usage(stdout); exit(0);
 		default: bad = 1;
 		}
@@ -290,6 +289,10 @@ int main(int argc, char **argv)
 			goto done;
 		}
 	}
+	/* The participants' signalling stands in for browsers on other machines: on this one
+	   it gives way to the server under test (and to the media threads, started above). */
+	if (c->opts.signal_nice && prio_give_way((int)c->opts.signal_nice) != 0)
+		log_warn("load", "cannot lower the signalling thread's priority");
 	for (unsigned i = 0; i < c->nparts; i++) {
 		struct load_part *p = calloc(1, sizeof(*p));
 		if (!p)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/prio.h"
 #include "load.h"
 #include "net/udp.h"
 
@@ -31,6 +32,7 @@ struct worker {
 	size_t n, cap;
 	int out_fd;
 	uint64_t cpu_ns; /* the thread's CPU time, when it ends */
+	uint64_t next_tick_ns;
 	struct rx_batch in;
 	struct udp_out out;
 };
@@ -104,10 +106,22 @@ static void take_pending(struct worker *w)
 /* epoll tags for the two descriptors that are not transports. */
 static char tag_wake, tag_tick;
 
+static void tick_all(struct worker *w)
+{
+	uint64_t now = load_now_ns();
+	w->next_tick_ns = now + TICK_NS;
+	for (size_t i = 0; i < w->n; i++)
+		peer_tick(w->peers[i], now);
+	worker_flush(w);
+}
+
 static void *run(void *arg)
 {
 	struct worker *w = arg;
 	struct epoll_event evs[MAX_EVENTS];
+	if (prio_batch() != 0)
+		log_warn("load", "media thread %u: no SCHED_BATCH; the load may preempt the server",
+		         w->index);
 	while (!atomic_load(&w->stop)) {
 		int n = epoll_wait(w->epfd, evs, MAX_EVENTS, 100);
 		if (n < 0 && errno != EINTR)
@@ -122,14 +136,16 @@ static void *run(void *arg)
 			} else {
 				peer_on_readable(evs[i].data.ptr, &w->in);
 				worker_flush(w);
+				/* Each participant's device sends on its own clock, whatever it has
+				   to read: a tick that falls due while this thread reads is not put
+				   off until all is read, or every participant's packets would leave
+				   together afterwards, a burst that no meeting sends. */
+				if (load_now_ns() >= w->next_tick_ns)
+					tick_all(w);
 			}
 		}
-		if (tick) {
-			uint64_t now = load_now_ns();
-			for (size_t i = 0; i < w->n; i++)
-				peer_tick(w->peers[i], now);
-			worker_flush(w);
-		}
+		if (tick)
+			tick_all(w);
 	}
 	struct timespec ts;
 	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
