@@ -66,9 +66,21 @@ def metric(text, name):
     return None
 
 
+def udp_rcvbuf_errors(ns):
+    """Datagrams the namespace's UDP sockets dropped for want of buffer space (/proc/net/snmp)."""
+    r = sh("ip", "netns", "exec", ns, "cat", "/proc/net/snmp", check=False, capture_output=True, text=True)
+    rows = [line.split()[1:] for line in r.stdout.splitlines() if line.startswith("Udp:")]
+    if len(rows) < 2:
+        return 0
+    return int(dict(zip(rows[0], rows[1])).get("RcvbufErrors", 0))
+
+
 def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
-    """Runs kamer-load against a started server; CPU and memory from /proc."""
+    """Runs kamer-load against a started server; CPU and memory from /proc. Datagrams that
+    the load's own sockets dropped (the load, on the same CPUs, did not read them in time)
+    are counted apart: a client on its own machine would have read them."""
     cpu0 = cpu_seconds(proc.pid)
+    drops0 = udp_rcvbuf_errors(CLI), udp_rcvbuf_errors(SRV)
     out = os.path.join(data, "load.json")
     load = sh("ip", "netns", "exec", CLI, os.path.join(build, "kamer-load"), "--target", target,
               "--url", url, "--rooms", str(rooms), "--size", str(size),
@@ -76,6 +88,8 @@ def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
               check=False, capture_output=True, text=True)
     cpu = cpu_seconds(proc.pid) - cpu0
     res = json.load(open(out)) if os.path.exists(out) else {"errors": load.stderr[-500:]}
+    res["load_socket_drops"] = udp_rcvbuf_errors(CLI) - drops0[0]
+    res["server_socket_drops"] = udp_rcvbuf_errors(SRV) - drops0[1]
     res["server_cpu_s"] = cpu
     res["server_peak_kib"] = peak_kib(proc.pid)
     res["load_exit"] = load.returncode
@@ -247,10 +261,26 @@ def row(shape, r, floor_us, server="kamerd"):
             f"{j.get('p50', 0):.0f} / {j.get('p99', 0):.0f} |")
 
 
+def server_lost(r):
+    """Packets lost on the server's side: what the load missed, less what its own sockets
+    dropped (those include RTCP and STUN, so this errs in the server's favour, alike for
+    both)."""
+    return max(0, (r.get("packets_lost") or 0) - (r.get("load_socket_drops") or 0))
+
+
+def server_loss_ratio(r):
+    expected = (r.get("packets_received") or 0) + (r.get("packets_lost") or 0)
+    return server_lost(r) / expected if expected else 0.0
+
+
 def loss(r):
-    """The loss as a share, with the count when any packet was lost (0.00% may be a few)."""
-    lost = r.get("packets_lost") or 0
-    return f"{100 * (r.get('loss_ratio') or 0):.2f}%" + (f" ({lost} packets)" if lost else "")
+    """The server's loss as a share, with the count when any packet was lost (0.00% may be a
+    few), and what the load's own sockets dropped, if any."""
+    lost = server_lost(r)
+    text = f"{100 * server_loss_ratio(r):.2f}%" + (f" ({lost} packets)" if lost else "")
+    if r.get("load_socket_drops"):
+        text += f"; the load's sockets dropped {r['load_socket_drops']}"
+    return text
 
 
 def main():
@@ -263,7 +293,7 @@ def main():
     ap.add_argument("--scaling", default="40x4@20000",
                     help="capacity shape ROOMSxSIZE@VIDEO_KBPS run with 1 worker and with one per core"
                          " ('' to skip)")
-    ap.add_argument("--knee", default="1x20,1x25,1x30,1x35",
+    ap.add_argument("--knee", default="1x20,1x25,1x30,1x35,1x40",
                     help="shapes of growing load, run until Janus starts to lose packets ('' to skip)")
     a = ap.parse_args()
     if os.geteuid() != 0:
@@ -302,9 +332,16 @@ def run_knee(a, floor_us):
         r = run_kamerd(a.build, rooms, size, a.duration)
         print("  " + row(shape, r, floor_us) + "\n  " + row(shape, j, floor_us, "janus"), flush=True)
         out.append((shape, r, j))
-        if (j.get("loss_ratio") or 0) > 0 or j.get("load_exit") not in (0, None):
+        if server_lost(j) > 0 or j.get("load_exit") not in (0, None):
             break
     return out
+
+
+def load_overrun(r):
+    """The load itself could not keep up (its sockets dropped over 1% of the media): the
+    machine, not the server, is then the limit, and larger loads say nothing more."""
+    expected = (r.get("packets_received") or 0) + (r.get("packets_lost") or 0)
+    return expected and (r.get("load_socket_drops") or 0) > 0.01 * expected
 
 
 def knee_lines(knee):
@@ -316,7 +353,9 @@ def knee_lines(knee):
         "",
         "Growing loads, Janus and then kamerd at each, until Janus loses packets. Added delay",
         "p99 over the whole run (joins included) and over the steady part (packets sent after",
-        "the last join).",
+        "the last join). Loss is the server's: packets the load's own sockets dropped (the load,",
+        "on the same two vCPUs, did not read them in time; a client on its own machine would",
+        "have) are counted apart, from the client namespace's UDP RcvbufErrors.",
         "",
         "| shape | Janus loss | Janus delay p99 ms | kamerd loss | kamerd delay p99 ms (steady) | kamerd join p99 ms |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -327,14 +366,31 @@ def knee_lines(knee):
                      f"({ms(r, 'delay_steady_us'):.2f}) | {(r.get('join_ms') or {}).get('p99', 0):.0f} |")
     shape, r, j = knee[-1]
     lines.append("")
-    if (j.get("loss_ratio") or 0) > 0:
-        clean = all((x.get("loss_ratio") or 0) == 0 for _, x, _ in knee)
+    if server_lost(j) > 0:
+        clean = all(server_lost(x) == 0 for _, x, _ in knee)
         lines.append(f"Janus starts to lose packets at {shape}. kamerd there: added delay p99 "
                      f"{ms(r, 'delay_us'):.2f} ms ({ms(r, 'delay_steady_us'):.2f} ms steady; the target "
                      f"is under 1 ms), and {'no loss at any load up to it' if clean else 'loss, see above'}"
                      " (the target is zero).")
+        over = [sh for sh, _, y in knee if load_overrun(y)]
+        if over:
+            lines.append(f"(From {over[0]} on the load generator, sharing the two vCPUs with Janus, could "
+                         "not read all that Janus sent in time; what its sockets dropped is not counted "
+                         "as Janus's loss.)")
     else:
-        lines.append(f"Janus lost no packets up to {shape}, the largest load tried.")
+        over = next(((sh, x, y) for sh, x, y in knee if load_overrun(y)), None)
+        if over:
+            sh, x, y = over
+            lines.append(f"Janus lost no packets itself up to {shape}, the largest load tried. From {sh} "
+                         f"on, the load generator, sharing the two vCPUs with Janus, could not read all "
+                         f"that Janus sent in time (its sockets dropped {y.get('load_socket_drops')} "
+                         f"datagrams at {sh}): there the machine is the limit, and it cannot show where "
+                         f"Janus alone would start to lose. kamerd at {sh}: added delay p99 "
+                         f"{ms(x, 'delay_us'):.2f} ms ({ms(x, 'delay_steady_us'):.2f} ms steady), loss "
+                         f"{loss(x)}; at {shape}: {ms(r, 'delay_us'):.2f} ms ({ms(r, 'delay_steady_us'):.2f}"
+                         f" ms steady), loss {loss(r)}.")
+        else:
+            lines.append(f"Janus lost no packets up to {shape}, the largest load tried.")
     lines.append("")
     return lines
 
