@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKamerd, metric, addCast } from '../lib/kamerd.mjs';
@@ -28,14 +28,47 @@ after(async () => {
   assert.deepEqual(st, { code: 0, signal: null }, k.stderr().slice(-4000));
 });
 
-/** Runs kamer-load; resolves to { code, stdout, stderr } (bounded by a timeout). */
-function runLoad(args) {
+/** Runs kamer-load; resolves to { code, stdout, stderr } (bounded by a timeout). onStart
+    gets the child process. */
+function runLoad(args, onStart) {
   return new Promise((resolve) => {
-    execFile(KAMER_LOAD, args, { timeout: 60000 }, (err, stdout, stderr) => {
+    const child = execFile(KAMER_LOAD, args, { timeout: 60000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (err.code ?? -1) : 0, stdout, stderr });
     });
+    if (onStart) onStart(child);
   });
 }
+
+/** Each thread's nice value and scheduling policy (proc(5): fields 19 and 41). */
+function threadsOf(pid) {
+  const out = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3
+    out.push({ tid: Number(tid), nice: Number(f[19 - 3]), policy: Number(f[41 - 3]) });
+  }
+  return out;
+}
+
+// The load shares the machine with the server it measures, and must take from it no more
+// than clients elsewhere would: its signalling thread at nice 19, its media threads as
+// SCHED_BATCH (3), which never preempt a running thread when the server's packets wake them.
+test('kamer-load gives way to the server it measures', async () => {
+  let seen = null;
+  let pid = 0;
+  const r = await runLoad(['--target', 'kamer', '--url', k.base, '--rooms', '1', '--size', '2',
+    '--duration', '3', '--threads', '2', ...auth], (child) => {
+    pid = child.pid;
+    setTimeout(() => { try { seen = threadsOf(pid); } catch { seen = []; } }, 1500);
+  });
+  assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+  assert.ok(seen && seen.length >= 3, JSON.stringify(seen));
+  const main = seen.find((t) => t.tid === pid);
+  assert.deepEqual({ nice: main.nice, policy: main.policy }, { nice: 19, policy: 0 });
+  const media = seen.filter((t) => t.tid !== pid);
+  assert.equal(media.length, 2, JSON.stringify(seen));
+  for (const t of media) assert.deepEqual({ nice: t.nice, policy: t.policy }, { nice: 0, policy: 3 });
+});
 
 test('three participants publish, subscribe and measure through kamerd', async () => {
   const fwdBefore = await metric(k.base, 'kamer_packets_forwarded_total');
