@@ -28,8 +28,9 @@ size_t json_quoted_len(const char *s, size_t n)
 	return len;
 }
 
-void json_quote(char *out, const char *s, size_t n)
+size_t json_quote(char *out, const char *s, size_t n)
 {
+	char *start = out;
 	static const char hex[] = "0123456789ABCDEF"; /* as jansson writes them */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -47,6 +48,7 @@ void json_quote(char *out, const char *s, size_t n)
 			out += 2;
 		}
 	}
+	return (size_t)(out - start);
 }
 
 int json_depth(const void *v)

@@ -47,14 +47,14 @@ struct msg {
 int msg_parse(struct msg *out, const char *buf, size_t len, const char **why) WARN_UNUSED;
 void msg_free(struct msg *m);
 
-/* Text that kamerd wrote itself (an SDP) as the body of a JSON string (RFC 8259 7), without
-   building a JSON value: the body's length, and the body written into out (that many
-   bytes). '"', '\\' and control characters are escaped; other bytes are copied as they
-   are, so the text must be UTF-8. A subscribe offer for a room is tens of kilobytes sent to
-   every member at every join, where jansson's checking copy and its writer cost four times
-   as much. */
+/* Text that kamerd wrote itself (an SDP, ids) as the body of a JSON string (RFC 8259 7),
+   without building a JSON value: the body's length, and the body written into out (that
+   many bytes, which json_quote returns). '"', '\\' and control characters are escaped;
+   other bytes are copied as they are, so the text must be UTF-8. A subscribe offer for a
+   room is tens of kilobytes sent to every member at every join, where jansson's checking
+   copy and its writer cost several times as much. */
 size_t json_quoted_len(const char *s, size_t n);
-void json_quote(char *out, const char *s, size_t n);
+size_t json_quote(char *out, const char *s, size_t n);
 
 /* Depth of nesting in a JSON value (1 for a scalar). */
 int json_depth(const void *json_value);

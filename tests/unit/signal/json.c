@@ -18,7 +18,7 @@ static char *quoted(const char *s, size_t n)
 	char *out = malloc(q + 3);
 	assert_non_null(out);
 	out[0] = '"';
-	json_quote(out + 1, s, n);
+	assert_int_equal(json_quote(out + 1, s, n), q);
 	out[q + 1] = '"';
 	out[q + 2] = '\0';
 	return out;
