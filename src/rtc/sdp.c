@@ -784,19 +784,28 @@ static int check_local(const struct sdp_local *l, char *ipver)
 	return 0;
 }
 
-static void put_session(struct wr *w, const struct sdp_local *l)
+/* v=, o=, s=, c= when ipver is set (RFC 8866 5: before t=), t= and a=ice-lite. */
+static void put_session(struct wr *w, const struct sdp_local *l, char ipver)
 {
 	/* JSEP 5.2.1: o= with "-" and IN IP4 127.0.0.1; RFC 8839 5.3: ice-lite at session level. */
-	put(w, "v=0\r\no=- %" PRIu64 " %" PRIu64 " IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",
-	    l->session_id, l->session_version);
-	put(w, "a=ice-lite\r\n");
+	put(w, "v=0\r\no=- %" PRIu64 " %" PRIu64 " IN IP4 127.0.0.1\r\ns=-\r\n", l->session_id,
+	    l->session_version);
+	if (ipver)
+		put(w, "c=IN IP%c %s\r\n", ipver, l->addr);
+	put(w, "t=0 0\r\na=ice-lite\r\n");
+}
+
+/* ICE credentials, fingerprint and DTLS role: at session or media level alike. */
+static void put_credentials(struct wr *w, const struct sdp_local *l, const char *setup)
+{
+	put(w, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", l->ice_ufrag, l->ice_pwd);
+	put(w, "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n", l->fingerprint, setup);
 }
 
 static void put_transport(struct wr *w, const struct sdp_local *l, char ipver, const char *setup)
 {
 	put(w, "c=IN IP%c %s\r\n", ipver, l->addr);
-	put(w, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", l->ice_ufrag, l->ice_pwd);
-	put(w, "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n", l->fingerprint, setup);
+	put_credentials(w, l, setup);
 }
 
 static void put_candidate(struct wr *w, const struct sdp_local *l)
@@ -935,7 +944,7 @@ int sdp_write_publish_answer(char *buf, size_t cap, const struct sdp *offer,
 	if (accepted == 0)
 		return ERR_PROTO;
 
-	put_session(&w, l);
+	put_session(&w, l, 0);
 	/* RFC 8843 7.3: the answer's group is the accepted part of the offer's, in its order. */
 	put(&w, "a=group:BUNDLE");
 	for (size_t b = 0; b < offer->nbundle; b++) {
@@ -1031,12 +1040,8 @@ int sdp_write_subscribe_offer(char *buf, size_t cap, const struct sdp_out_track 
 		}
 	}
 
-	/* RFC 8866 5: c= comes before t= at session level. */
-	put(&w, "v=0\r\no=- %" PRIu64 " %" PRIu64 " IN IP4 127.0.0.1\r\ns=-\r\n", l->session_id,
-	    l->session_version);
-	put(&w, "c=IN IP%c %s\r\nt=0 0\r\na=ice-lite\r\n", ipver, l->addr);
-	put(&w, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", l->ice_ufrag, l->ice_pwd);
-	put(&w, "a=fingerprint:sha-256 %s\r\na=setup:actpass\r\n", l->fingerprint);
+	put_session(&w, l, ipver);
+	put_credentials(&w, l, "actpass");
 	put(&w, "a=group:BUNDLE");
 	for (size_t i = 0; i < ntracks; i++)
 		put(&w, " %s", t[i].mid);

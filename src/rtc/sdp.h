@@ -140,8 +140,8 @@ struct sdp_out_track {
    nack, nack pli, ccm fir, goog-remb; no extmaps (forwarded packets keep the publisher's
    extension ids, which the subscriber must ignore); active sections are sendonly with
    a=msid and a=ssrc cname, inactive ones only a=inactive; every section keeps the real
-   port, and the first one has the host candidate. stream_id, track_id and cname are needed only for
-   active tracks. Returns the length, ERR_INVAL for ntracks == 0, a bad track (bad kind,
+   port, and the first one has the host candidate. stream_id, track_id and cname are needed
+   only for active tracks. Returns the length, ERR_INVAL for ntracks == 0, a bad track (bad kind,
    mid, ids; a mid used twice) or a bad l, ERR_LIMIT for over LIM_SDP_MEDIA tracks (the
    answer could not be parsed) or output that does not fit (buf then holds ""). */
 int sdp_write_subscribe_offer(char *buf, size_t cap, const struct sdp_out_track *t, size_t ntracks,

@@ -103,14 +103,19 @@ static void send_pli(struct track *t)
 	}
 }
 
+/* A video track whose publisher's transport is keyed: a PLI can reach it. */
+static int can_ask_keyframe(const struct track *t)
+{
+	const struct conn *pub = t->owner->pub;
+	return t->kind == MEDIA_VIDEO && pub && pub->srtp;
+}
+
 /* Asks the publisher for a key frame, now or when sfu/keyreq.c allows. must: a new
    subscriber needs one. */
 static void request_keyframe(struct track *t, int must)
 {
-	struct conn *pub = t->owner->pub;
-	if (t->kind != MEDIA_VIDEO || !pub || !pub->srtp)
-		return;
-	if (keyreq_ask(&t->keyreq, worker_keyreq_budget(pub->w), clock_us(), must))
+	if (can_ask_keyframe(t) &&
+	    keyreq_ask(&t->keyreq, worker_keyreq_budget(t->owner->pub->w), clock_us(), must))
 		send_pli(t);
 }
 
@@ -473,8 +478,7 @@ void room_tick(struct worker *w)
 	for (struct participant *p = *worker_participants(w); p && b->left; p = p->next) {
 		for (size_t i = 0; i < p->ntracks; i++) {
 			struct track *t = p->tracks[i];
-			if (t->kind == MEDIA_VIDEO && p->pub && p->pub->srtp &&
-			    keyreq_due(&t->keyreq, b, now))
+			if (can_ask_keyframe(t) && keyreq_due(&t->keyreq, b, now))
 				send_pli(t);
 		}
 	}

@@ -159,6 +159,22 @@ static void send_offer(struct session *se, const char *sdp, size_t n)
 	free(msg);
 }
 
+/* Queues the subscribe transport on its worker: with the browser's fingerprint, or (fp
+   NULL) before it is known, to follow with media_conn_fingerprint. */
+static void add_sub_conn(struct session *se, const uint8_t *fp)
+{
+	struct media_conn_spec c = {
+	    .participant = se->handle, .role = MEDIA_SUB, .peer_fp_later = fp == NULL};
+	memcpy(c.ufrag, se->sub_ufrag, sizeof(c.ufrag));
+	memcpy(c.pwd, se->sub_pwd, sizeof(c.pwd));
+	if (fp)
+		memcpy(c.peer_fp, fp, 32);
+	if (media_conn_add(se->sig->media, &c) == 0) {
+		se->sub_conn_added = 1;
+		se->sub_fp_wanted = fp == NULL;
+	}
+}
+
 void sub_renegotiate(struct session *se)
 {
 	struct signal *sig = se->sig;
@@ -206,14 +222,8 @@ void sub_renegotiate(struct session *se)
 	}
 	/* The transport exists before the offer leaves: the browser's first ICE checks may
 	   come before its answer. Its certificate's fingerprint comes with the answer. */
-	if (!se->sub_conn_added) {
-		struct media_conn_spec c = {
-		    .participant = se->handle, .role = MEDIA_SUB, .peer_fp_later = 1};
-		memcpy(c.ufrag, se->sub_ufrag, sizeof(c.ufrag));
-		memcpy(c.pwd, se->sub_pwd, sizeof(c.pwd));
-		if (media_conn_add(sig->media, &c) == 0)
-			se->sub_conn_added = se->sub_fp_wanted = 1;
-	}
+	if (!se->sub_conn_added)
+		add_sub_conn(se, NULL);
 	se->offer_pending = 1;
 	send_offer(se, sig->sdp_buf, (size_t)n);
 }
@@ -263,14 +273,8 @@ void sub_on_answer(struct session *se, const struct msg *m)
 	if (se->sub_fp_wanted &&
 	    media_conn_fingerprint(se->sig->media, se->handle, MEDIA_SUB, sdp->fingerprint) == 0)
 		se->sub_fp_wanted = 0;
-	if (!se->sub_conn_added) { /* the media queue was full when the offer left */
-		struct media_conn_spec c = {.participant = se->handle, .role = MEDIA_SUB};
-		memcpy(c.ufrag, se->sub_ufrag, sizeof(c.ufrag));
-		memcpy(c.pwd, se->sub_pwd, sizeof(c.pwd));
-		memcpy(c.peer_fp, sdp->fingerprint, 32);
-		if (media_conn_add(se->sig->media, &c) == 0)
-			se->sub_conn_added = 1;
-	}
+	if (!se->sub_conn_added) /* the media queue was full when the offer left */
+		add_sub_conn(se, sdp->fingerprint);
 	free(sdp);
 	push_subscriptions(se);
 	if (se->offer_dirty)
