@@ -75,16 +75,38 @@ def udp_rcvbuf_errors(ns):
     return int(dict(zip(rows[0], rows[1])).get("RcvbufErrors", 0))
 
 
+def cpu_busy_share(interval=0.5):
+    """The share of all CPUs' time that was not idle over the next interval (/proc/stat)."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # idle + iowait
+    t0, i0 = sample()
+    time.sleep(interval)
+    t1, i1 = sample()
+    return 1 - (i1 - i0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+def settle(limit_s=20, busy=0.1):
+    """Waits (up to limit_s) until the machine is nearly idle, so that what the previous run
+    left behind (a server's shutdown, the kernel freeing its sockets) does not weigh on the
+    next: the two servers are measured alike."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and cpu_busy_share() > busy:
+        pass
+
+
 def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
     """Runs kamer-load against a started server; CPU and memory from /proc. Datagrams that
     the load's own sockets dropped (the load, on the same CPUs, did not read them in time)
     are counted apart: a client on its own machine would have read them."""
+    settle()
     cpu0 = cpu_seconds(proc.pid)
     drops0 = udp_rcvbuf_errors(CLI), udp_rcvbuf_errors(SRV)
     out = os.path.join(data, "load.json")
     load = sh("ip", "netns", "exec", CLI, os.path.join(build, "kamer-load"), "--target", target,
               "--url", url, "--rooms", str(rooms), "--size", str(size),
-              "--duration", str(duration), "--json", out, *extra,
+              "--duration", str(duration), "--json", out, "--server-pid", str(proc.pid), *extra,
               check=False, capture_output=True, text=True)
     cpu = cpu_seconds(proc.pid) - cpu0
     res = json.load(open(out)) if os.path.exists(out) else {"errors": load.stderr[-500:]}
@@ -246,6 +268,12 @@ def profiles(r):
     return "; ".join(parts)
 
 
+def steady_us(r):
+    """The server's CPU µs per packet the load received in the steady part of the run (from
+    a second after everyone received media to the end), as kamer-load measured it."""
+    return (r.get("steady") or {}).get("server_us_per_packet")
+
+
 def row(shape, r, floor_us, server="kamerd"):
     fwd = r.get("packets_received") or 0
     cpu = r.get("server_cpu_s") or 0
@@ -253,9 +281,11 @@ def row(shape, r, floor_us, server="kamerd"):
     us = cpu * 1e6 / fwd if fwd else float("nan")
     media = sum(r.get("worker_cpu_s") or []) + sum(r.get("dtls_cpu_s") or [])
     media_us = f"{media * 1e6 / fwd:.2f} ({media * 1e6 / fwd / floor_us:.1f}x)" if media and fwd else "-"
+    st = steady_us(r)
+    st_us = f"{st:.2f} ({st / floor_us:.1f}x)" if st else "-"
     d = r.get("delay_us", {})
     j = r.get("join_ms", {})
-    return (f"| {shape} | {server} | {fwd} | {per_m:.2f} | {us:.2f} ({us / floor_us:.1f}x) | {media_us} | "
+    return (f"| {shape} | {server} | {fwd} | {per_m:.2f} | {us:.2f} ({us / floor_us:.1f}x) | {media_us} | {st_us} | "
             f"{(r.get('server_peak_kib') or 0) / 1024:.1f} | {d.get('p50', 0) / 1000:.2f} / "
             f"{d.get('p99', 0) / 1000:.2f} | {loss(r)} | "
             f"{j.get('p50', 0):.0f} / {j.get('p99', 0):.0f} |")
@@ -442,7 +472,12 @@ def write(a, floor, results, scaling, knee):
         "the load received (the same definition for every server). CPU is the server's user+system",
         "time from /proc over the run, joins included; memory is its VmHWM. For kamerd the",
         "media workers' own CPU time (from /metrics, with their DTLS handshake threads', the",
-        "control plane's HTTP, SQL and SDP work not) is shown apart.",
+        "control plane's HTTP, SQL and SDP work not) is shown apart. The steady part is what a",
+        "meeting costs per packet once everyone is in, the joins' DTLS, SDP and first key frames",
+        "being a cost per participant: the server's CPU time (its process CPU clock, read by",
+        "`kamer-load --server-pid`) from a second after every participant received media to the",
+        "end, per packet sent in that time and received. Before each run the script waits until",
+        "the machine is idle.",
         "",
         "## The floor",
         "",
@@ -453,8 +488,8 @@ def write(a, floor, results, scaling, knee):
         "",
         "## Results",
         "",
-        "| shape | server | forwarded packets | CPU s per million | µs per packet (x floor) | media workers only: µs per packet (x floor) | peak MiB | added delay p50 / p99 ms | loss | join p50 / p99 ms |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| shape | server | forwarded packets | CPU s per million | µs per packet (x floor) | media workers only: µs per packet (x floor) | steady part: µs per packet (x floor) | peak MiB | added delay p50 / p99 ms | loss | join p50 / p99 ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for shape, r, j in results:
         for server, x in (("kamerd", r), ("janus", j)):
@@ -464,14 +499,17 @@ def write(a, floor, results, scaling, knee):
             if x.get("load_exit") not in (0, None) or x.get("errors"):
                 lines.append(f"| {shape} | {server} | kamer-load exit status {x.get('load_exit')}, "
                              f"errors (failed transports, packets it could not protect): "
-                             f"{str(x.get('errors'))[:120]} | | | | | | | |")
+                             f"{str(x.get('errors'))[:120]} | | | | | | | | |")
     lines += ["", "kamerd / Janus, CPU seconds per million forwarded packets (lower is better for"
               " kamerd; the target is 0.5 or less, i.e. twice Janus's packets per CPU second):", ""]
     for shape, r, j in results:
         if j is not None:
             ratio = per_million(r) / per_million(j) if per_million(j) else float("nan")
-            lines.append(f"- {shape}: {ratio:.2f} ({1 / ratio if ratio else float('nan'):.1f}x Janus's "
-                         "packets per CPU second)")
+            text = f"- {shape}: {ratio:.2f} ({1 / ratio if ratio else float('nan'):.1f}x Janus's packets per CPU second"
+            if steady_us(r) and steady_us(j):
+                text += (f"; in the steady part {steady_us(r) / steady_us(j):.2f}, "
+                         f"{steady_us(j) / steady_us(r):.1f}x")
+            lines.append(text + ")")
     lines += ["", "SRTP profiles negotiated (transports keyed, as kamer-load saw them):", ""]
     for shape, r, j in results:
         for server, x in (("kamerd", r), ("janus", j)):

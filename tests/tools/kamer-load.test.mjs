@@ -138,6 +138,41 @@ test('three participants publish, subscribe and measure through kamerd', async (
   assert.equal(await metric(k.base, 'kamer_drops_total{reason="stun_auth"}') - stunAuthBefore, 0);
 });
 
+/** A process's user + system CPU seconds (proc(5): fields 14 and 15, in clock ticks). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[14 - 3]) + Number(f[15 - 3])) / 100;
+}
+
+// --server-pid: the server's CPU time in the steady part of the run (everyone in), per packet
+// sent in that part and received, which `make bench` reports beside the whole run's.
+test('--server-pid measures the server\'s CPU per packet once everyone is in', async () => {
+  const pid = k.proc.pid;
+  const out = join(dir, 'steady.json');
+  const cpu0 = cpuSeconds(pid);
+  const r = await runLoad(['--url', k.base, '--rooms', '1', '--size', '3', '--duration', '4',
+    '--json', out, '--server-pid', String(pid), ...auth]);
+  const cpu = cpuSeconds(pid) - cpu0;
+  assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+  const j = JSON.parse(readFileSync(out, 'utf8'));
+  const s = j.steady;
+  assert.ok(s, `no steady part in ${JSON.stringify(j).slice(0, 400)}`);
+  assert.match(r.stdout, /server CPU\s+[0-9.]+ us per packet received in the steady part/);
+  // It starts once everyone has media, and counts some but not all of what was received.
+  assert.ok(s.from_s > 0 && s.from_s < j.duration_s, JSON.stringify(s));
+  assert.ok(s.packets_received > 0 && s.packets_received < j.packets_received, JSON.stringify(s));
+  // The server worked in it (its media workers forwarded), no more than in the whole run
+  // (/proc counts in clock ticks: one of slack).
+  assert.ok(s.server_cpu_s > 0 && s.server_cpu_s <= cpu + 0.01, `${s.server_cpu_s} of ${cpu} s`);
+  assert.ok(Math.abs(s.server_us_per_packet - s.server_cpu_s * 1e6 / s.packets_received) < 1e-6);
+  // A process that is not there is an error, not a figure.
+  const bad = await runLoad(['--url', k.base, '--rooms', '1', '--size', '2', '--duration', '1',
+    '--server-pid', '2147483646', ...auth]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /no process 2147483646/);
+});
+
 /** Four rooms of two through a kamerd of its own with two media workers and the given
  * placement; resolves to what each worker forwarded and what the tool received. (Its own
  * kamerd: seats that the other tests' participants left are held for a while, and would

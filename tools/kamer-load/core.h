@@ -3,6 +3,7 @@
 #define KAMER_LOAD_CORE_H
 
 #include <sys/socket.h>
+#include <time.h>
 
 #include "load.h"
 #include "sig.h"
@@ -11,6 +12,7 @@ struct load_opts {
 	const char *target, *url, *json, *user, *password_file;
 	unsigned rooms, size, duration_s, video_kbps, threads, ramp_ms, rx_loss_pct;
 	unsigned signal_nice; /* the signalling thread steps back this far (0..19) */
+	unsigned server_pid;  /* the server's process, whose CPU time the run reads; 0 = none */
 	int audio_only, verbose, sink;
 };
 
@@ -25,6 +27,11 @@ struct core {
 	uint64_t t_start_ns, t_end_ns;
 	uint64_t media_cpu_max_ns; /* the busiest media thread's CPU time */
 	double process_cpu_s;      /* user + system time of the whole process */
+	/* --server-pid: the server's CPU time (user + system, all threads) from the start of
+	   the steady part to the end of the run, in which the packets counted in
+	   delay_steady were sent; negative when not measured. */
+	clockid_t server_clock;
+	double server_cpu_at_steady_s, server_cpu_steady_s;
 };
 
 extern struct core g_core;

@@ -40,6 +40,7 @@ static void usage(FILE *f)
 	    "                  --duration SECONDS [--video-kbps 1000] [--audio-only]\n"
 	    "                  [--json FILE] [--user LOGIN --password-file FILE] [--verbose]\n"
 	    "                  [--threads N] [--ramp-ms MS] [--sink] [--signal-nice N]\n"
+	    "                  [--server-pid PID]\n"
 	    "  --target      signalling of the server under test: kamer%s\n"
 	    "  --url         the server's HTTP address\n"
 	    "  --rooms       meetings to create; --size participants in each\n"
@@ -54,6 +55,8 @@ static void usage(FILE *f)
 	    "                runs: the server's counters say what it forwarded; no delay or loss)\n"
 	    "  --signal-nice the signalling thread's nice value above the media threads' (default\n"
 	    "                19: browsers do their signalling on their own machines; 0 = none)\n"
+	    "  --server-pid  the server's process on this machine: its CPU time per packet in\n"
+	    "                the steady part of the run is reported\n"
 	    "Exit status 0 when every participant joined and received media from every other.\n",
 	    &sig_janus_ops ? ", janus" : "");
 }
@@ -87,18 +90,28 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		O_RXLOSS,
 		O_SINK,
 		O_SIGNICE,
+		O_SERVERPID,
 		O_HELP
 	};
-	static const struct option longopts[] = {
-	    {"target", 1, 0, O_TARGET},     {"url", 1, 0, O_URL},
-	    {"rooms", 1, 0, O_ROOMS},       {"size", 1, 0, O_SIZE},
-	    {"duration", 1, 0, O_DURATION}, {"video-kbps", 1, 0, O_KBPS},
-	    {"audio-only", 0, 0, O_AUDIO},  {"json", 1, 0, O_JSON},
-	    {"user", 1, 0, O_USER},         {"password-file", 1, 0, O_PWFILE},
-	    {"verbose", 0, 0, O_VERBOSE},   {"threads", 1, 0, O_THREADS},
-	    {"ramp-ms", 1, 0, O_RAMP},      {"rx-loss", 1, 0, O_RXLOSS},
-	    {"sink", 0, 0, O_SINK},         {"signal-nice", 1, 0, O_SIGNICE},
-	    {"help", 0, 0, O_HELP},         {0, 0, 0, 0}};
+	static const struct option longopts[] = {{"target", 1, 0, O_TARGET},
+	                                         {"url", 1, 0, O_URL},
+	                                         {"rooms", 1, 0, O_ROOMS},
+	                                         {"size", 1, 0, O_SIZE},
+	                                         {"duration", 1, 0, O_DURATION},
+	                                         {"video-kbps", 1, 0, O_KBPS},
+	                                         {"audio-only", 0, 0, O_AUDIO},
+	                                         {"json", 1, 0, O_JSON},
+	                                         {"user", 1, 0, O_USER},
+	                                         {"password-file", 1, 0, O_PWFILE},
+	                                         {"verbose", 0, 0, O_VERBOSE},
+	                                         {"threads", 1, 0, O_THREADS},
+	                                         {"ramp-ms", 1, 0, O_RAMP},
+	                                         {"rx-loss", 1, 0, O_RXLOSS},
+	                                         {"sink", 0, 0, O_SINK},
+	                                         {"signal-nice", 1, 0, O_SIGNICE},
+	                                         {"server-pid", 1, 0, O_SERVERPID},
+	                                         {"help", 0, 0, O_HELP},
+	                                         {0, 0, 0, 0}};
 	*o = (struct load_opts){.target = "kamer",
 	                        .url = "http://127.0.0.1:8080",
 	                        .rooms = 1,
@@ -127,6 +140,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		case O_RXLOSS: bad |= parse_uint(optarg, 0, 50, &o->rx_loss_pct); break;
 		case O_SINK: o->sink = 1; break;
 		case O_SIGNICE: bad |= parse_uint(optarg, 0, 19, &o->signal_nice); break;
+		case O_SERVERPID: bad |= parse_uint(optarg, 1, INT32_MAX, &o->server_pid); break;
 		case O_HELP: usage(stdout); exit(0);
 		default: bad = 1;
 		}
@@ -203,6 +217,15 @@ static const struct sig_ops *find_target(const char *name)
 	return NULL;
 }
 
+/* The server's CPU seconds so far (all its threads), or -1 (not asked for, or gone). */
+static double server_cpu_s(const struct core *c)
+{
+	struct timespec ts;
+	if (!c->opts.server_pid || clock_gettime(c->server_clock, &ts) != 0)
+		return -1;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void run(struct core *c, char rooms[][128])
 {
 	const uint64_t ms = 1000000ull;
@@ -225,11 +248,16 @@ static void run(struct core *c, char rooms[][128])
 			}
 		}
 		c->ops->service(c->sig, 10);
-		if (!atomic_load(&load_steady_ns) && c->opts.size > 1 &&
-		    atomic_load(&load_media_parts) == c->nparts)
+		uint64_t steady = atomic_load(&load_steady_ns);
+		if (!steady && c->opts.size > 1 && atomic_load(&load_media_parts) == c->nparts)
 			atomic_store(&load_steady_ns, load_now_ns() + 1000 * ms);
+		if (steady && load_now_ns() >= steady && c->server_cpu_at_steady_s < 0)
+			c->server_cpu_at_steady_s = server_cpu_s(c);
 	}
 	c->t_end_ns = load_now_ns();
+	double cpu = server_cpu_s(c);
+	if (c->server_cpu_at_steady_s >= 0 && cpu >= 0)
+		c->server_cpu_steady_s = cpu - c->server_cpu_at_steady_s;
 }
 
 int main(int argc, char **argv)
@@ -254,6 +282,12 @@ int main(int argc, char **argv)
 	if (c->opts.password_file && !(password = read_password(c->opts.password_file))) {
 		fprintf(stderr, "kamer-load: cannot read %s\n", c->opts.password_file);
 		return 2;
+	}
+	c->server_cpu_at_steady_s = c->server_cpu_steady_s = -1;
+	if (c->opts.server_pid &&
+	    clock_getcpuclockid((pid_t)c->opts.server_pid, &c->server_clock) != 0) {
+		fprintf(stderr, "kamer-load: no process %u to measure\n", c->opts.server_pid);
+		goto done;
 	}
 	if (local_address(c->opts.url, &c->local) != 0) {
 		fprintf(stderr, "kamer-load: no route to the host in %s\n", c->opts.url);

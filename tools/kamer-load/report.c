@@ -129,6 +129,16 @@ int report(const struct core *c)
 		    "  steady delay  p50 %llu us, p99 %llu us, max %llu us (sent after %.1f s)\n",
 		    (unsigned long long)s50, (unsigned long long)s99,
 		    (unsigned long long)t->delay_steady.max_us, steady_from);
+	/* The server's cost per packet once everyone is in: the joins' DTLS, SDP and first key
+	   frames are a cost per participant, apart from the cost per packet a meeting pays
+	   for as long as it lasts. */
+	double steady_us = c->server_cpu_steady_s >= 0 && t->delay_steady.n
+	                       ? c->server_cpu_steady_s * 1e6 / (double)t->delay_steady.n
+	                       : -1;
+	if (steady_us >= 0)
+		printf("  server CPU    %.2f us per packet received in the steady part (%.2f s for "
+		       "%llu packets)\n",
+		       steady_us, c->server_cpu_steady_s, (unsigned long long)t->delay_steady.n);
 	printf("  jitter        mean %.3f ms, max %.3f ms\n", jmean, t->jitter_max_ms);
 	printf("  feedback      %llu key frames sent, %llu PLI/FIR received; NACKs: %llu sent, "
 	       "%llu received; %llu packets resent; %llu retransmissions received\n",
@@ -170,6 +180,13 @@ int report(const struct core *c)
 		                    json_pack("{s:I, s:I, s:I}", "p50", (json_int_t)s50, "p99",
 		                              (json_int_t)s99, "max",
 		                              (json_int_t)t->delay_steady.max_us));
+		if (steady_us >= 0)
+			json_object_set_new(j, "steady",
+			                    json_pack("{s:f, s:I, s:f, s:f}", "from_s", steady_from,
+			                              "packets_received",
+			                              (json_int_t)t->delay_steady.n, "server_cpu_s",
+			                              c->server_cpu_steady_s,
+			                              "server_us_per_packet", steady_us));
 		json_object_set_new(
 		    j, "jitter_ms",
 		    json_pack("{s:f, s:f}", "mean", jmean, "max", t->jitter_max_ms));
