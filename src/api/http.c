@@ -26,7 +26,8 @@ struct http {
 	int port;
 	char iface[64];
 	lws_sorted_usec_list_t tick;
-	struct ws *sockets; /* every open WebSocket, for the idle check */
+	lws_sorted_usec_list_t due; /* signalling's work put off for a moment */
+	struct ws *sockets;         /* every open WebSocket, for the idle check */
 };
 
 #define TICK_US (200 * LWS_US_PER_MS)
@@ -47,6 +48,19 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 	routes_tick(h->api);
 	ws_sweep(h);
 	lws_sul_schedule(h->ctx, 0, &h->tick, on_tick, TICK_US);
+}
+
+static void on_due(lws_sorted_usec_list_t *sul)
+{
+	struct http *h = lws_container_of(sul, struct http, due);
+	signal_run_due(h->api->signal);
+}
+
+/* The signalling's timer (signal_set_waker): on the loop's own timer list. */
+static void wake_signal(void *ctx, unsigned ms)
+{
+	struct http *h = ctx;
+	lws_sul_schedule(h->ctx, 0, &h->due, on_due, (lws_usec_t)ms * LWS_US_PER_MS);
 }
 
 /* Per HTTP request. */
@@ -527,6 +541,8 @@ struct http *http_start(const char *listen, struct api *api, char *why, size_t w
 	struct lws_vhost *vh = lws_get_vhost_by_name(h->ctx, "default");
 	h->port = vh ? lws_get_vhost_listen_port(vh) : info.port;
 	lws_sul_schedule(h->ctx, 0, &h->tick, on_tick, TICK_US);
+	if (api->signal)
+		signal_set_waker(api->signal, wake_signal, h);
 	return h;
 fail:
 	if (h->loop)
@@ -556,6 +572,8 @@ void http_free(struct http *h)
 {
 	if (!h)
 		return;
+	if (h->api->signal) /* the sessions that close below may put work off: nothing to call */
+		signal_set_waker(h->api->signal, NULL, NULL);
 	lws_context_destroy(
 	    h->ctx); /* closes every socket: LWS_CALLBACK_CLOSED ends the sessions */
 	ev_loop_destroy(h->loop);

@@ -76,6 +76,7 @@ struct session {
 	int sub_conn_added;
 	int sub_fp_wanted; /* the transport waits for the fingerprint in the browser's answer */
 	int offer_pending, offer_dirty;
+	int64_t last_offer_ms; /* when the last subscribe offer left; 0 = none yet */
 	uint64_t sub_version;
 	unsigned next_mid;
 	struct out_track outs[LIM_SUB_TRACKS];
@@ -113,9 +114,17 @@ struct signal {
 	int spread;
 	double busy[LIM_MEDIA_WORKERS], cpu_seen[LIM_MEDIA_WORKERS];
 	int64_t busy_at_ms;
+	/* Work put off for a moment (subscribe.c: the next offer of a subscriber that had one
+	   just now): when signal_run_due should run next (0 = nothing waits), and the
+	   transport's timer that calls it. */
+	int64_t due_ms;
+	void (*wake)(void *ctx, unsigned ms);
+	void *wake_ctx;
 };
 
 /* session.c */
+/* Asks for signal_run_due at at_ms (control-thread clock), unless it is asked sooner. */
+void signal_due_at(struct signal *sig, int64_t at_ms);
 void send_json(struct session *se, json_t *j, int close_after);
 void send_error(struct session *se, const char *code, const char *message, int fatal);
 /* The SDP of a publish or subscribe_answer, or NULL after telling the client why. */

@@ -707,9 +707,38 @@ static void update_speakers(struct signal *sig)
 	}
 }
 
+void signal_set_waker(struct signal *s, void (*wake)(void *ctx, unsigned ms), void *ctx)
+{
+	s->wake = wake;
+	s->wake_ctx = ctx;
+}
+
+void signal_due_at(struct signal *sig, int64_t at_ms)
+{
+	if (sig->due_ms && sig->due_ms <= at_ms)
+		return;
+	sig->due_ms = at_ms;
+	if (sig->wake)
+		sig->wake(sig->wake_ctx, at_ms > sig->now_ms ? (unsigned)(at_ms - sig->now_ms) : 0);
+}
+
+void signal_run_due(struct signal *sig)
+{
+	sig->now_ms = clock_ms();
+	sig->due_ms = 0; /* what is still early asks again */
+	for (struct room *r = sig->rooms; r; r = r->next) {
+		for (size_t i = 0; i < r->n; i++) {
+			if (r->members[i]->offer_dirty)
+				sub_renegotiate(r->members[i]);
+		}
+	}
+}
+
 void signal_tick(struct signal *sig)
 {
 	sig->now_ms = clock_ms();
+	if (sig->due_ms && sig->now_ms >= sig->due_ms)
+		signal_run_due(sig);
 	room_sample_workers(sig);
 	update_speakers(sig);
 	for (struct room *r = sig->rooms, *next; r; r = next) {

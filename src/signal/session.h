@@ -52,7 +52,15 @@ void session_close(struct session *se);
 void signal_meeting_changed(struct signal *s, const char *id, const char *new_id, int ended);
 
 /* Called a few times a second on the control thread: ends seats whose participant did
-   not come back in time. */
+   not come back in time, and runs what signal_run_due would if its timer was late. */
 void signal_tick(struct signal *s);
+
+/* Some work waits a moment: a subscriber that was just sent an offer gets the next one no
+   sooner than OFFER_GAP_MS later (signal/subscribe.c), with every change of that time in
+   it. The transport gives a timer: wake(ctx, ms) asks it to call signal_run_due() on the
+   control thread in ms milliseconds (a later request for sooner replaces it); NULL stops
+   asking (before the transport goes away). Without one, signal_tick runs what waits. */
+void signal_set_waker(struct signal *s, void (*wake)(void *ctx, unsigned ms), void *ctx);
+void signal_run_due(struct signal *s);
 
 #endif

@@ -394,6 +394,107 @@ static void leave_frees_everything(void **state)
 	assert_int_equal(signal_rooms(w->sig), 0);
 }
 
+/* A publish offer with one Opus track of the given SSRC (the transport at session level). */
+static void publish(struct client *c, unsigned ssrc)
+{
+	say(c,
+	    "{\"type\":\"publish\",\"sdp\":\"v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\ns=-\\r\\nt=0 "
+	    "0\\r\\na=group:BUNDLE "
+	    "a\\r\\na=ice-ufrag:abcd\\r\\na=ice-pwd:abcdefghijklmnopqrstuv\\r\\n"
+	    "a=fingerprint:sha-256 "
+	    "06:EE:91:06:55:FC:05:73:67:E8:A5:CA:6F:7B:5B:FD:E1:7C:16:2A:52:38:23:01:6D:91:FD:70:"
+	    "C6:"
+	    "89:50:CE\\r\\na=setup:actpass\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\nc=IN IP4 "
+	    "0.0.0.0\\r\\na=mid:a\\r\\na=sendonly\\r\\na=rtcp-mux\\r\\na=rtpmap:111 "
+	    "opus/48000/2\\r\\na=ssrc:%u cname:x\\r\\n\"}",
+	    ssrc);
+	assert_non_null(last(c, "publish_answer"));
+}
+
+/* Answers the last subscribe offer (what is in the answer does not matter here). */
+static void answer(struct client *c)
+{
+	say(c,
+	    "{\"type\":\"subscribe_answer\",\"sdp\":\"v=0\\r\\no=- 1 2 IN IP4 "
+	    "127.0.0.1\\r\\ns=-\\r\\nt=0 0\\r\\na=group:BUNDLE 0\\r\\na=ice-ufrag:abcd\\r\\n"
+	    "a=ice-pwd:abcdefghijklmnopqrstuv\\r\\na=fingerprint:sha-256 "
+	    "06:EE:91:06:55:FC:05:73:67:E8:A5:CA:6F:7B:5B:FD:E1:7C:16:2A:52:38:23:01:6D:91:FD:70:"
+	    "C6:89:50:CE\\r\\na=setup:active\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\nc=IN IP4 "
+	    "0.0.0.0\\r\\na=mid:0\\r\\na=recvonly\\r\\na=rtcp-mux\\r\\na=rtpmap:111 "
+	    "opus/48000/2\\r\\n\"}");
+	assert_null(error_code(c));
+}
+
+static size_t count(struct client *c, const char *type)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const char *t = json_string_value(json_object_get(c->msgs[i], "type"));
+		n += t && strcmp(t, type) == 0;
+	}
+	return n;
+}
+
+static unsigned waker_calls, waker_ms;
+static void fake_waker(void *ctx, unsigned ms)
+{
+	(void)ctx;
+	waker_calls++;
+	waker_ms = ms;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* A crowd that joins within a moment: the one already in gets one offer for the next two
+   newcomers, after the gap, with both in it; the newcomers' own first offers leave at
+   once. */
+static void offers_to_one_subscriber_are_spaced(void **state)
+{
+	struct world *w = *state;
+	struct client a, b, c, d;
+	waker_calls = 0;
+	signal_set_waker(w->sig, fake_waker, NULL);
+	join_as(w, &a, 1, "Alice");
+	publish(&a, 1111);
+	join_as(w, &b, 0, "Bob");
+	assert_int_equal(count(&b, "subscribe_offer"), 1); /* Alice's track, at once */
+	publish(&b, 2222);
+	assert_int_equal(count(&a, "subscribe_offer"), 1); /* Bob's, at once: her first */
+	answer(&a);
+	join_as(w, &c, 0, "Carol");
+	publish(&c, 3333);
+	join_as(w, &d, 0, "Dave");
+	publish(&d, 4444);
+	assert_int_equal(count(&c, "subscribe_offer"), 1);
+	assert_int_equal(count(&d, "subscribe_offer"), 1);
+	/* Alice had an offer just now: Carol and Dave wait, and the timer is asked for. */
+	assert_int_equal(count(&a, "subscribe_offer"), 1);
+	assert_true(waker_calls >= 1);
+	assert_true(waker_ms > 0 && waker_ms <= 150);
+	signal_run_due(w->sig); /* early: nothing yet */
+	assert_int_equal(count(&a, "subscribe_offer"), 1);
+	sleep_ms(160);
+	signal_run_due(w->sig);
+	assert_int_equal(count(&a, "subscribe_offer"), 2);
+	json_t *tracks = json_object_get(last(&a, "subscribe_offer"), "tracks");
+	assert_int_equal(json_array_size(tracks), 3); /* Bob, Carol and Dave */
+	const char *sdp = json_string_value(json_object_get(last(&a, "subscribe_offer"), "sdp"));
+	assert_non_null(strstr(sdp, "a=ssrc:3333 "));
+	assert_non_null(strstr(sdp, "a=ssrc:4444 "));
+	/* Nothing more waits: another run sends nothing. */
+	signal_run_due(w->sig);
+	assert_int_equal(count(&a, "subscribe_offer"), 2);
+	signal_set_waker(w->sig, NULL, NULL);
+	client_close(&d);
+	client_close(&c);
+	client_close(&b);
+	client_close(&a);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0 || srtp_sess_global_init() != 0)
@@ -408,6 +509,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(locked_meeting_refuses_newcomers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(dropped_socket_keeps_seat_and_resumes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(leave_frees_everything, setup, teardown),
+	    cmocka_unit_test_setup_teardown(offers_to_one_subscriber_are_spaced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(lobby_tells_nothing_until_admitted, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
