@@ -110,12 +110,18 @@ static int can_ask_keyframe(const struct track *t)
 	return t->kind == MEDIA_VIDEO && pub && pub->srtp;
 }
 
+/* How many its key frame goes to, for the worker's budget (sfu/keyreq.h). */
+static unsigned keyframe_copies(const struct track *t)
+{
+	return t->nfwd ? (unsigned)t->nfwd : 1;
+}
+
 /* Asks the publisher for a key frame, now or when sfu/keyreq.c allows. must: a new
    subscriber needs one. */
 static void request_keyframe(struct track *t, int must)
 {
-	if (can_ask_keyframe(t) &&
-	    keyreq_ask(&t->keyreq, worker_keyreq_budget(t->owner->pub->w), clock_us(), must))
+	if (can_ask_keyframe(t) && keyreq_ask(&t->keyreq, worker_keyreq_budget(t->owner->pub->w),
+	                                      clock_us(), must, keyframe_copies(t)))
 		send_pli(t);
 }
 
@@ -475,10 +481,22 @@ void room_tick(struct worker *w)
 	struct keyreq_budget *b = worker_keyreq_budget(w);
 	uint64_t now = clock_us();
 	keyreq_tick(b);
-	for (struct participant *p = *worker_participants(w); p && b->left; p = p->next) {
+	/* Waiting requests in turn: the scan starts one participant further each tick, so that
+	   while a crowd keeps asking, those late in the list are not always left for later. */
+	struct participant *head = *worker_participants(w), *p = head;
+	size_t n = 0;
+	for (; p; p = p->next)
+		n++;
+	if (n == 0)
+		return;
+	p = head;
+	for (size_t skip = b->turn++ % n; skip > 0; skip--)
+		p = p->next;
+	for (size_t k = 0; k < n && b->left; k++, p = p->next ? p->next : head) {
 		for (size_t i = 0; i < p->ntracks; i++) {
 			struct track *t = p->tracks[i];
-			if (can_ask_keyframe(t) && keyreq_due(&t->keyreq, b, now))
+			if (can_ask_keyframe(t) &&
+			    keyreq_due(&t->keyreq, b, now, keyframe_copies(t)))
 				send_pli(t);
 		}
 	}
