@@ -127,7 +127,7 @@ def stop(proc):
         proc.wait()
 
 
-def run_janus(build, rooms, size, duration):
+def run_janus(build, rooms, size, duration, load_extra=()):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import janus
     data = tempfile.mkdtemp(prefix="janus-bench-")
@@ -141,7 +141,8 @@ def run_janus(build, rooms, size, duration):
                 f"('{SRV_IP}',8188),1).close(); sys.exit(0)\n except OSError:\n  import time; time.sleep(0.1)\nsys.exit(1)")
         if sh("ip", "netns", "exec", CLI, sys.executable, "-c", code, check=False).returncode:
             raise RuntimeError("janus did not start")
-        return measure(proc, build, "janus", f"ws://{SRV_IP}:8188", rooms, size, duration, data)
+        return measure(proc, build, "janus", f"ws://{SRV_IP}:8188", rooms, size, duration, data,
+                       load_extra)
     finally:
         stop(proc)
         log.close()
@@ -291,11 +292,17 @@ def row(shape, r, floor_us, server="kamerd"):
             f"{j.get('p50', 0):.0f} / {j.get('p99', 0):.0f} |")
 
 
+def load_drops(r):
+    """Datagrams the load's own sockets dropped unread: its reading subscribe sockets' count
+    (SO_RXQ_OVFL), or from an older load the client namespace's UDP RcvbufErrors (which
+    include RTCP and STUN, and so err in the server's favour, alike for both)."""
+    return r["socket_drops"] if "socket_drops" in r else (r.get("load_socket_drops") or 0)
+
+
 def server_lost(r):
     """Packets lost on the server's side: what the load missed, less what its own sockets
-    dropped (those include RTCP and STUN, so this errs in the server's favour, alike for
-    both)."""
-    return max(0, (r.get("packets_lost") or 0) - (r.get("load_socket_drops") or 0))
+    dropped."""
+    return max(0, (r.get("packets_lost") or 0) - load_drops(r))
 
 
 def server_loss_ratio(r):
@@ -308,8 +315,8 @@ def loss(r):
     few), and what the load's own sockets dropped, if any."""
     lost = server_lost(r)
     text = f"{100 * server_loss_ratio(r):.2f}%" + (f" ({lost} packets)" if lost else "")
-    if r.get("load_socket_drops"):
-        text += f"; the load's sockets dropped {r['load_socket_drops']}"
+    if load_drops(r):
+        text += f"; the load's sockets dropped {load_drops(r)}"
     return text
 
 
@@ -323,7 +330,11 @@ def main():
     ap.add_argument("--scaling", default="40x4@20000",
                     help="capacity shape ROOMSxSIZE@VIDEO_KBPS run with 1 worker and with one per core"
                          " ('' to skip)")
-    ap.add_argument("--knee", default="1x20,1x25,1x30,1x35,1x40",
+    ap.add_argument("--knee-readers", type=int, default=20,
+                    help="percentage of the knee search's participants that read all they receive"
+                         " (the others stop after their first packet), so that the load on the"
+                         " servers' machine leaves them the CPU")
+    ap.add_argument("--knee", default="1x20,1x25,1x30,1x35,1x40,1x45,1x50",
                     help="shapes of growing load, run until Janus starts to lose packets ('' to skip)")
     a = ap.parse_args()
     if os.geteuid() != 0:
@@ -358,8 +369,9 @@ def run_knee(a, floor_us):
     for shape in filter(None, a.knee.split(",")):
         rooms, size = (int(x) for x in shape.split("x"))
         print(f"bench: knee, {rooms} rooms of {size} for {a.duration} s", flush=True)
-        j = run_janus(a.build, rooms, size, a.duration)
-        r = run_kamerd(a.build, rooms, size, a.duration)
+        extra = ("--readers", str(a.knee_readers))
+        j = run_janus(a.build, rooms, size, a.duration, extra)
+        r = run_kamerd(a.build, rooms, size, a.duration, load_extra=extra)
         print("  " + row(shape, r, floor_us) + "\n  " + row(shape, j, floor_us, "janus"), flush=True)
         out.append((shape, r, j))
         if server_lost(j) > 0 or j.get("load_exit") not in (0, None):
@@ -371,10 +383,10 @@ def load_overrun(r):
     """The load itself could not keep up (its sockets dropped over 1% of the media): the
     machine, not the server, is then the limit, and larger loads say nothing more."""
     expected = (r.get("packets_received") or 0) + (r.get("packets_lost") or 0)
-    return expected and (r.get("load_socket_drops") or 0) > 0.01 * expected
+    return expected and load_drops(r) > 0.01 * expected
 
 
-def knee_lines(knee):
+def knee_lines(a, knee):
     if not knee:
         return []
     ms = lambda x, k: (x.get(k) or {}).get("p99", 0) / 1000
@@ -383,9 +395,14 @@ def knee_lines(knee):
         "",
         "Growing loads, Janus and then kamerd at each, until Janus loses packets. Added delay",
         "p99 over the whole run (joins included) and over the steady part (packets sent after",
-        "the last join). Loss is the server's: packets the load's own sockets dropped (the load,",
-        "on the same two vCPUs, did not read them in time; a client on its own machine would",
-        "have) are counted apart, from the client namespace's UDP RcvbufErrors.",
+        "the last join). So that the load, on the servers' own vCPUs, leaves them the CPU, one",
+        f"participant in {round(100 / a.knee_readers) if a.knee_readers else 1} reads and measures all "
+        "it receives (`kamer-load --readers "
+        f"{a.knee_readers}`, spread evenly); the others stop reading after their first packet, and",
+        "the kernel drops what they are sent, as a remote client's network card would take it.",
+        "Delay and loss are the readers'. Loss is the server's: datagrams the readers' own",
+        "sockets dropped before they read them (`SO_RXQ_OVFL`: the load fell behind; a client on",
+        "its own machine would not have) are counted apart.",
         "",
         "| shape | Janus loss | Janus delay p99 ms | kamerd loss | kamerd delay p99 ms (steady) | kamerd join p99 ms |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -413,7 +430,7 @@ def knee_lines(knee):
             sh, x, y = over
             lines.append(f"Janus lost no packets itself up to {shape}, the largest load tried. From {sh} "
                          f"on, the load generator, sharing the two vCPUs with Janus, could not read all "
-                         f"that Janus sent in time (its sockets dropped {y.get('load_socket_drops')} "
+                         f"that Janus sent in time (its sockets dropped {load_drops(y)} "
                          f"datagrams at {sh}): there the machine is the limit, and it cannot show where "
                          f"Janus alone would start to lose. kamerd at {sh}: added delay p99 "
                          f"{ms(x, 'delay_us'):.2f} ms ({ms(x, 'delay_steady_us'):.2f} ms steady), loss "
@@ -530,7 +547,7 @@ def write(a, floor, results, scaling, knee):
         "which kamerd prefers; the profiles each server negotiated are listed above.",
         "",
     ]
-    lines += knee_lines(knee)
+    lines += knee_lines(a, knee)
     lines += scaling_lines(a, scaling, floor["floor_us"])
     lines += [
         "## Janus",

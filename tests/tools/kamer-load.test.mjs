@@ -173,6 +173,29 @@ test('--server-pid measures the server\'s CPU per packet once everyone is in', a
   assert.match(bad.stderr, /no process 2147483646/);
 });
 
+// --readers: part of the participants, spread evenly, read and measure all they receive;
+// the others stop after their first media packet (still joined, still heard from), so that
+// a load on the server's own machine costs it less. What the readers' sockets dropped
+// unread is counted (none on an idle loopback).
+test('--readers: some read all they receive, the rest stop after their first packet', async () => {
+  const out = join(dir, 'readers.json');
+  const r = await runLoad(['--url', k.base, '--rooms', '1', '--size', '4', '--duration', '3',
+    '--readers', '50', '--json', out, ...auth]);
+  assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+  const j = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(j.joined, 4);
+  assert.equal(j.readers, 2);
+  assert.equal(j.socket_drops, 0);
+  assert.equal(j.packets_lost, 0);
+  assert.ok(j.delay_steady_us, 'the steady part starts with non-readers too');
+  // Participants 1 and 3 (0-based) read: every 50 per cent step up.
+  const got = j.peers.map((p) => p.packets_received);
+  for (const i of [1, 3]) assert.ok(got[i] > 200, JSON.stringify(got));
+  for (const i of [0, 2]) assert.ok(got[i] < got[1] / 10, JSON.stringify(got));
+  const bad = await runLoad(['--url', k.base, '--readers', '0', ...auth]);
+  assert.equal(bad.code, 2);
+});
+
 /** Four rooms of two through a kamerd of its own with two media workers and the given
  * placement; resolves to what each worker forwarded and what the tool received. (Its own
  * kamerd: seats that the other tests' participants left are held for a while, and would

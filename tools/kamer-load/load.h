@@ -148,6 +148,10 @@ struct load_part {
 	uint64_t peer_errors;
 	uint64_t dtls_resent; /* DTLS flights sent again: a flight of ours or the answer to it was
 	                         lost */
+	/* Set before the run: stops reading its subscriptions after the first media packet
+	   (--sink, or not one of --readers). */
+	int sink;
+	uint64_t rx_drops; /* datagrams its subscribe sockets dropped unread (SO_RXQ_OVFL) */
 };
 
 /* ---- peer.c: one transport (ICE, DTLS, SRTP) on its own UDP socket ---- */
@@ -183,6 +187,7 @@ struct rx_batch {
 	struct sockaddr_storage from[LIM_BATCH];
 	uint64_t at_ns[LIM_BATCH]; /* CLOCK_MONOTONIC ns */
 	char ctl[LIM_BATCH][64];
+	uint32_t drops; /* the socket's count of datagrams dropped unread, as of this batch */
 };
 void peer_on_readable(struct peer *pc, struct rx_batch *b);
 void peer_tick(struct peer *pc, uint64_t now_ns);
@@ -191,10 +196,6 @@ int peer_ready(const struct peer *pc);
 
 /* Percentage of received SRTP packets dropped unread (--rx-loss); set before the run. */
 extern unsigned load_rx_loss_pct;
-/* --sink: a subscriber stops reading once its first media packet arrives (for capacity
-   runs, where the load must cost far less than the server: the server's counters say what
-   it forwarded); no delay, loss or per-sender figures. */
-extern int load_sink;
 /* Transports keyed, by role (enum peer_role) and SRTP profile: [role][0] AEAD-AES-128-GCM,
    [role][1] AES-CM-128-HMAC-SHA1-80; what the server under test chose or accepted. */
 extern _Atomic unsigned long load_srtp_profiles[2][2];

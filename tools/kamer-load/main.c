@@ -40,7 +40,7 @@ static void usage(FILE *f)
 	    "                  --duration SECONDS [--video-kbps 1000] [--audio-only]\n"
 	    "                  [--json FILE] [--user LOGIN --password-file FILE] [--verbose]\n"
 	    "                  [--threads N] [--ramp-ms MS] [--sink] [--signal-nice N]\n"
-	    "                  [--server-pid PID]\n"
+	    "                  [--server-pid PID] [--readers PCT]\n"
 	    "  --target      signalling of the server under test: kamer%s\n"
 	    "  --url         the server's HTTP address\n"
 	    "  --rooms       meetings to create; --size participants in each\n"
@@ -57,6 +57,10 @@ static void usage(FILE *f)
 	    "                19: browsers do their signalling on their own machines; 0 = none)\n"
 	    "  --server-pid  the server's process on this machine: its CPU time per packet in\n"
 	    "                the steady part of the run is reported\n"
+	    "  --readers     percentage of participants, spread evenly, that read and measure all\n"
+	    "                they receive; the others stop after their first media packet, as\n"
+	    "                --sink, so that a load on the server's own machine costs less\n"
+	    "                (default 100)\n"
 	    "Exit status 0 when every participant joined and received media from every other.\n",
 	    &sig_janus_ops ? ", janus" : "");
 }
@@ -91,6 +95,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		O_SINK,
 		O_SIGNICE,
 		O_SERVERPID,
+		O_READERS,
 		O_HELP
 	};
 	static const struct option longopts[] = {{"target", 1, 0, O_TARGET},
@@ -110,6 +115,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	                                         {"sink", 0, 0, O_SINK},
 	                                         {"signal-nice", 1, 0, O_SIGNICE},
 	                                         {"server-pid", 1, 0, O_SERVERPID},
+	                                         {"readers", 1, 0, O_READERS},
 	                                         {"help", 0, 0, O_HELP},
 	                                         {0, 0, 0, 0}};
 	*o = (struct load_opts){.target = "kamer",
@@ -120,7 +126,8 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	                        .video_kbps = 1000,
 	                        .threads = 1,
 	                        .ramp_ms = 20,
-	                        .signal_nice = 19};
+	                        .signal_nice = 19,
+	                        .readers_pct = 100};
 	int c, bad = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -141,6 +148,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		case O_SINK: o->sink = 1; break;
 		case O_SIGNICE: bad |= parse_uint(optarg, 0, 19, &o->signal_nice); break;
 		case O_SERVERPID: bad |= parse_uint(optarg, 1, INT32_MAX, &o->server_pid); break;
+		case O_READERS: bad |= parse_uint(optarg, 1, 100, &o->readers_pct); break;
 		case O_HELP: usage(stdout); exit(0);
 		default: bad = 1;
 		}
@@ -335,11 +343,13 @@ int main(int argc, char **argv)
 		p->room = i / c->opts.size;
 		p->slot = i % c->opts.size;
 		p->w = c->workers[i % c->opts.threads];
+		/* Readers spread evenly: i is one when (i + 1) * pct / 100 steps up. */
+		unsigned pct = c->opts.readers_pct;
+		p->sink = c->opts.sink || (i + 1) * pct / 100 == i * pct / 100;
 		snprintf(p->name, sizeof(p->name), "load-%u-%u", p->room, p->slot);
 		c->parts[i] = p;
 	}
 	load_rx_loss_pct = c->opts.rx_loss_pct;
-	load_sink = c->opts.sink;
 	run(c, rooms);
 	/* Stop the media first so that the numbers are final, then leave. */
 	for (unsigned t = 0; t < c->opts.threads; t++) {

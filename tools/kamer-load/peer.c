@@ -34,7 +34,6 @@
 
 static struct dtls_ctx *g_dtls;
 unsigned load_rx_loss_pct;
-int load_sink;
 _Atomic unsigned long load_srtp_profiles[2][2];
 
 /* --rx-loss: a cheap generator per media thread decides which packets the network lost. */
@@ -85,6 +84,7 @@ struct peer {
 	uint64_t tiebreaker;
 	uint32_t rtcp_ssrc;
 	uint8_t txid[12];
+	uint32_t drops_seen; /* the socket's drop count when last read */
 };
 
 struct peer *peer_new(struct load_part *part, enum peer_role role, unsigned sub,
@@ -108,6 +108,8 @@ struct peer *peer_new(struct load_part *part, enum peer_role role, unsigned sub,
 	int on = 1;
 	if (setsockopt(pc->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) != 0)
 		log_warn("load", "no receive timestamps: delays include the tool's own lag");
+	if (setsockopt(pc->fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on)) != 0)
+		log_warn("load", "no drop counts: the socket's own drops are not told apart");
 	return pc;
 fail:
 	peer_free(pc);
@@ -356,12 +358,14 @@ static void on_datagram(struct peer *pc, uint8_t *p, size_t len, const struct so
 	}
 	if (pc->role != PEER_SUB || simulated_loss())
 		return;
-	if (load_sink) {
+	if (pc->part->sink) {
 		struct rx_state *rx = &pc->part->rx;
 		rx->packets++;
 		rx->bytes += len;
-		if (!rx->first_media_ns)
+		if (!rx->first_media_ns) {
 			rx->first_media_ns = now_ns;
+			atomic_fetch_add_explicit(&load_media_parts, 1, memory_order_relaxed);
+		}
 		worker_unwatch(pc->w, pc->fd);
 		return;
 	}
@@ -396,6 +400,7 @@ static int recv_batch(int fd, struct rx_batch *b)
 		msgs[i].msg_hdr.msg_controllen = sizeof(b->ctl[i]);
 	}
 	b->n = 0;
+	b->drops = 0;
 	int n = recvmmsg(fd, msgs, LIM_BATCH, MSG_DONTWAIT, NULL);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : ERR_IO;
@@ -416,6 +421,11 @@ static int recv_batch(int fd, struct rx_batch *b)
 				int64_t at = (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec - off;
 				if (at > 0 && (uint64_t)at <= now)
 					b->at_ns[i] = (uint64_t)at;
+			} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+				uint32_t d;
+				memcpy(&d, CMSG_DATA(c), sizeof(d));
+				if (d > b->drops)
+					b->drops = d;
 			}
 		}
 	}
@@ -429,6 +439,13 @@ void peer_on_readable(struct peer *pc, struct rx_batch *b)
 	for (int round = 0; round < 8; round++) {
 		if (recv_batch(pc->fd, b) != 0 || b->n == 0)
 			break;
+		/* What the kernel dropped for want of room while this socket waited to be read:
+		   the load's own doing, not the server's (the count only grows). */
+		if (b->drops > pc->drops_seen) {
+			if (pc->role == PEER_SUB)
+				pc->part->rx_drops += b->drops - pc->drops_seen;
+			pc->drops_seen = b->drops;
+		}
 		for (size_t i = 0; i < b->n; i++)
 			on_datagram(pc, b->buf[i], b->len[i], (struct sockaddr *)&b->from[i],
 			            b->at_ns[i]);

@@ -13,6 +13,7 @@ struct totals {
 	double jitter_sum_ms, jitter_max_ms;
 	uint64_t jitter_n;
 	struct delay_hist delay, delay_steady, join_ms;
+	uint64_t readers, rx_drops;
 };
 
 /* Senders in p's room whose streams p received: audio (and video unless audio-only). */
@@ -73,7 +74,10 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 	double join_ms = joined ? (double)(rx->first_media_ns - p->t_start_ns) / 1e6 : 0;
 	unsigned want = c->opts.size - 1;
 	/* A sink cannot tell senders apart: anything received counts as everyone. */
-	unsigned heard = c->opts.sink ? (rx->packets > 0 ? want : 0) : senders_heard(c, p);
+	unsigned heard = p->sink ? (rx->packets > 0 ? want : 0) : senders_heard(c, p);
+	if (!p->sink)
+		t->readers++;
+	t->rx_drops += p->rx_drops;
 	if (joined) {
 		t->joined++;
 		hist_add(&t->join_ms, (uint64_t)join_ms);
@@ -156,6 +160,9 @@ int report(const struct core *c)
 	       "CM-SHA1-80\n",
 	       pg, pc, sg, sc);
 	printf("  DTLS resent   %llu flights\n", (unsigned long long)t->dtls_resent);
+	printf("  readers       %llu of %u read all they receive; their sockets dropped %llu "
+	       "datagrams unread (counted as lost above)\n",
+	       (unsigned long long)t->readers, c->nparts, (unsigned long long)t->rx_drops);
 	printf("  errors        %llu\n", (unsigned long long)t->errors);
 	printf("%s\n", ok ? "OK" : "FAILED");
 	fflush(stdout);
@@ -197,6 +204,9 @@ int report(const struct core *c)
 		json_object_set_new(j, "joined", I((json_int_t)t->joined));
 		json_object_set_new(j, "errors", I((json_int_t)t->errors));
 		json_object_set_new(j, "dtls_flights_resent", I((json_int_t)t->dtls_resent));
+		json_object_set_new(j, "readers", I((json_int_t)t->readers));
+		/* The load's own: what its subscribe sockets dropped before it read them. */
+		json_object_set_new(j, "socket_drops", I((json_int_t)t->rx_drops));
 		/* Beyond the fields the benchmark reads: */
 		json_object_set_new(j, "ok", json_boolean(ok));
 		json_object_set_new(j, "complete", I((json_int_t)t->complete));
