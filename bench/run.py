@@ -66,15 +66,6 @@ def metric(text, name):
     return None
 
 
-def udp_rcvbuf_errors(ns):
-    """Datagrams the namespace's UDP sockets dropped for want of buffer space (/proc/net/snmp)."""
-    r = sh("ip", "netns", "exec", ns, "cat", "/proc/net/snmp", check=False, capture_output=True, text=True)
-    rows = [line.split()[1:] for line in r.stdout.splitlines() if line.startswith("Udp:")]
-    if len(rows) < 2:
-        return 0
-    return int(dict(zip(rows[0], rows[1])).get("RcvbufErrors", 0))
-
-
 def cpu_busy_share(interval=0.5):
     """The share of all CPUs' time that was not idle over the next interval (/proc/stat)."""
     def sample():
@@ -97,12 +88,11 @@ def settle(limit_s=20, busy=0.1):
 
 
 def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
-    """Runs kamer-load against a started server; CPU and memory from /proc. Datagrams that
-    the load's own sockets dropped (the load, on the same CPUs, did not read them in time)
-    are counted apart: a client on its own machine would have read them."""
+    """Runs kamer-load against a started server; CPU and memory from /proc. The load counts
+    the datagrams its own sockets dropped (socket_drops: on the same CPUs, it did not read
+    them in time; a client on its own machine would have), which are not the server's loss."""
     settle()
     cpu0 = cpu_seconds(proc.pid)
-    drops0 = udp_rcvbuf_errors(CLI), udp_rcvbuf_errors(SRV)
     out = os.path.join(data, "load.json")
     load = sh("ip", "netns", "exec", CLI, os.path.join(build, "kamer-load"), "--target", target,
               "--url", url, "--rooms", str(rooms), "--size", str(size),
@@ -110,8 +100,6 @@ def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
               check=False, capture_output=True, text=True)
     cpu = cpu_seconds(proc.pid) - cpu0
     res = json.load(open(out)) if os.path.exists(out) else {"errors": load.stderr[-500:]}
-    res["load_socket_drops"] = udp_rcvbuf_errors(CLI) - drops0[0]
-    res["server_socket_drops"] = udp_rcvbuf_errors(SRV) - drops0[1]
     res["server_cpu_s"] = cpu
     res["server_peak_kib"] = peak_kib(proc.pid)
     res["load_exit"] = load.returncode
@@ -294,9 +282,8 @@ def row(shape, r, floor_us, server="kamerd"):
 
 def load_drops(r):
     """Datagrams the load's own sockets dropped unread: its reading subscribe sockets' count
-    (SO_RXQ_OVFL), or from an older load the client namespace's UDP RcvbufErrors (which
-    include RTCP and STUN, and so err in the server's favour, alike for both)."""
-    return r["socket_drops"] if "socket_drops" in r else (r.get("load_socket_drops") or 0)
+    (SO_RXQ_OVFL)."""
+    return r.get("socket_drops") or 0
 
 
 def server_lost(r):

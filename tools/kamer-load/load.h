@@ -71,6 +71,10 @@ struct rx_gap {
 	uint16_t seqs[LIM_NACK_SEQS];
 	size_t n;
 };
+/* A media packet of len bytes arrived for rx: counted, and the first one marks the
+   participant as receiving media (load_media_parts). rx_on_rtp counts with it; a sink,
+   which reads no further, calls it alone. */
+void rx_count(struct rx_state *rx, size_t len, uint64_t now_ns);
 /* One decrypted RTP packet for the participant that owns rx. When it opens a gap of at
    most LIM_NACK_SEQS in a video stream, the missing seqs are in *gap (gap->n, else 0). */
 void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, uint64_t now_ns,

@@ -359,13 +359,7 @@ static void on_datagram(struct peer *pc, uint8_t *p, size_t len, const struct so
 	if (pc->role != PEER_SUB || simulated_loss())
 		return;
 	if (pc->part->sink) {
-		struct rx_state *rx = &pc->part->rx;
-		rx->packets++;
-		rx->bytes += len;
-		if (!rx->first_media_ns) {
-			rx->first_media_ns = now_ns;
-			atomic_fetch_add_explicit(&load_media_parts, 1, memory_order_relaxed);
-		}
+		rx_count(&pc->part->rx, len, now_ns);
 		worker_unwatch(pc->w, pc->fd);
 		return;
 	}

@@ -131,11 +131,16 @@ void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, 
 		if (steady && sent >= steady)
 			hist_add(&rx->delay_steady, (now_ns - sent) / 1000);
 	}
+	s->packets++;
+	rx_count(rx, len, now_ns);
+}
+
+void rx_count(struct rx_state *rx, size_t len, uint64_t now_ns)
+{
 	if (!rx->first_media_ns) {
 		rx->first_media_ns = now_ns;
 		atomic_fetch_add_explicit(&load_media_parts, 1, memory_order_relaxed);
 	}
-	s->packets++;
 	rx->packets++;
 	rx->bytes += len;
 }
