@@ -25,6 +25,7 @@
 #include "net/udp.h"
 #include "rtc/srtp.h"
 #include "sfu/media.h"
+#include "signal/place.h"
 #include "signal/session.h"
 #include "store/db.h"
 
@@ -50,11 +51,14 @@ static void usage(FILE *f)
 	        "  --listen ADDR:PORT   HTTP and WebSocket (default " DEFAULT_LISTEN ")\n"
 	        "  --media ADDR:PORT    the first UDP port for media (default " DEFAULT_MEDIA ");\n"
 	        "                       media worker i uses PORT + i\n"
-	        "  --media-workers N    media threads, each carrying whole rooms (default:\n"
-	        "                       one per CPU kamerd may run on; at most 64)\n"
+	        "  --media-workers N    media threads, each carrying whole rooms up to\n"
+	        "                       --room-spread people (default: one per CPU kamerd may\n"
+	        "                       run on; at most 64)\n"
 	        "  --media-placement P  pack (default): new rooms go to the first worker that\n"
 	        "                       is not busy, so that light load wakes one core; spread:\n"
 	        "                       to the worker with the fewest people\n"
+	        "  --room-spread N      a room's members after the Nth are spread over the\n"
+	        "                       media workers; 0: never (default %d, at most %d)\n"
 	        "  --announce ADDR      address put in ICE candidates when it differs from the\n"
 	        "                       bound one (e.g. this machine's LAN address)\n"
 	        "  --ceiling LEVEL      the highest classification this server carries:\n"
@@ -66,7 +70,8 @@ static void usage(FILE *f)
 	        "                       and minute (default 20; per account N/2, overall 50N)\n"
 	        "  --verbose            log more\n"
 	        "  --help               this text\n"
-	        "  --version            the version\n");
+	        "  --version            the version\n",
+	        PLACE_SPREAD_AT, LIM_ROOM_PARTICIPANTS);
 }
 
 int main(int argc, char **argv)
@@ -80,6 +85,7 @@ int main(int argc, char **argv)
 	long rate = 20;
 	long workers = 0;
 	int spread = 0;
+	long room_spread = PLACE_SPREAD_AT;
 	static const struct option opts[] = {
 	    {"data-dir", required_argument, NULL, 'd'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -94,6 +100,7 @@ int main(int argc, char **argv)
 	    {"rate-limit", required_argument, NULL, 'R'},
 	    {"media-workers", required_argument, NULL, 'w'},
 	    {"media-placement", required_argument, NULL, 'p'},
+	    {"room-spread", required_argument, NULL, 'S'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -146,6 +153,17 @@ int main(int argc, char **argv)
 			}
 			spread = strcmp(optarg, "spread") == 0;
 			break;
+		case 'S': {
+			char *end;
+			room_spread = strtol(optarg, &end, 10);
+			if (!*optarg || *end || room_spread < 0 ||
+			    room_spread > LIM_ROOM_PARTICIPANTS) {
+				fprintf(stderr, "kamerd: --room-spread wants 0 to %d\n",
+				        LIM_ROOM_PARTICIPANTS);
+				return 2;
+			}
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kamerd 0.1.0\n"); return 0;
 		default: usage(stderr); return 2;
@@ -227,6 +245,7 @@ int main(int argc, char **argv)
 	signal_set_ceiling(sig, (int)ceiling);
 	signal_set_guard(sig, guard);
 	signal_set_spread(sig, spread);
+	signal_set_room_spread(sig, (size_t)room_spread);
 	api = (struct api){.db = db,
 	                   .media = media,
 	                   .signal = sig,

@@ -66,6 +66,13 @@ char *metrics_render(struct media *m, struct signal *sig)
 	        (unsigned long long)c->drop_dtls_busy);
 	fprintf(f, "kamer_drops_total{reason=\"send_failed\"} %llu\n",
 	        (unsigned long long)c->tx_failed);
+	fprintf(f, "kamer_drops_total{reason=\"relay_full\"} %llu\n",
+	        (unsigned long long)c->drop_relay_full);
+	C("relay_messages_out_total",
+	  "Messages media workers handed to another worker (a room spread over workers).",
+	  c->relay_tx);
+	C("relay_messages_in_total", "Messages media workers took from another worker.",
+	  c->relay_rx);
 	G("media_workers", "Media worker threads.", media_workers(m));
 	size_t nw = media_workers(m);
 	/* Per worker: a busy worker shows in its own lag, not in an average over all. */

@@ -15,6 +15,8 @@ struct hs;
 struct participant;
 struct worker;
 struct keyreq_budget;
+struct relay;
+struct relay_msg;
 
 /* A counter has one writer, its worker: a plain add published with a relaxed store, which
    costs no locked instruction per packet. Readers on other threads load it relaxed. */
@@ -55,6 +57,9 @@ void worker_conn_release(struct conn *c);
 struct participant **worker_participants(struct worker *w);
 /* The key-frame requests the worker may still send in this tick (sfu/keyreq.h). */
 struct keyreq_budget *worker_keyreq_budget(struct worker *w);
+unsigned worker_index(const struct worker *w);
+/* The rings to and from the other workers (sfu/relay.h). */
+struct relay *worker_relay(struct worker *w);
 
 /* room.c */
 struct participant *room_participant(struct worker *w, uint64_t handle, int create);
@@ -70,6 +75,9 @@ void room_remove(struct worker *w, struct participant *p, void (*conn_free)(stru
 void room_on_ready(struct conn *c);
 void room_on_rtp(struct conn *c, uint8_t *p, size_t len, const struct rtp_hdr *h);
 void room_on_rtcp(struct conn *c, const uint8_t *p, size_t len);
+/* A message from worker from: media for a mirror here, or a mirror's request to a track
+   published here. */
+void room_on_relay(struct worker *w, unsigned from, const struct relay_msg *m);
 void room_periodic(struct worker *w, uint64_t now_us);
 /* Sends the key-frame requests that waited for their interval's end (each worker tick). */
 void room_tick(struct worker *w);

@@ -11,12 +11,14 @@
 #include "base/rnd.h"
 #include "net/udp.h"
 #include "rtc/dtls.h"
+#include "sfu/relay.h"
 #include "sfu/worker.h"
 
 struct media {
 	struct worker *w[LIM_MEDIA_WORKERS];
 	size_t n;
 	struct dtls_ctx *dtls; /* one certificate for every worker */
+	struct relay *relay;   /* rings between the workers, for rooms spread over them */
 	char announce[64];
 };
 
@@ -45,6 +47,11 @@ struct media *media_start(const struct media_config *cfg, char *why, size_t why_
 		snprintf(why, why_cap, "cannot create the DTLS certificate");
 		goto fail;
 	}
+	m->relay = relay_new(n);
+	if (!m->relay) {
+		snprintf(why, why_cap, "out of memory");
+		goto fail;
+	}
 	struct sockaddr_storage bind = cfg->bind;
 	uint16_t base = addr_port((struct sockaddr *)&bind);
 	if (base && base + n - 1 > 65535) {
@@ -54,7 +61,8 @@ struct media *media_start(const struct media_config *cfg, char *why, size_t why_
 	for (unsigned i = 0; i < n; i++) {
 		if (base)
 			addr_set_port((struct sockaddr *)&bind, (uint16_t)(base + i));
-		m->w[i] = worker_start(i, (struct sockaddr *)&bind, m->dtls, why, why_cap);
+		m->w[i] =
+		    worker_start(i, (struct sockaddr *)&bind, m->dtls, m->relay, why, why_cap);
 		if (!m->w[i])
 			goto fail;
 		m->n++;
@@ -77,7 +85,10 @@ void media_stop(struct media *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n; i++)
+		worker_halt(m->w[i]);
+	for (size_t i = 0; i < m->n; i++)
 		worker_stop(m->w[i]);
+	relay_free(m->relay);
 	dtls_ctx_free(m->dtls);
 	free(m);
 }
@@ -153,6 +164,9 @@ void media_counters_total(const struct media *m, struct media_counters *out)
 		SUM(drop_unsealed);
 		SUM(drop_dtls_busy);
 		SUM(dtls_failed);
+		SUM(relay_tx);
+		SUM(relay_rx);
+		SUM(drop_relay_full);
 		SUM(conns);
 		SUM(participants);
 		SUM(loop_ticks);

@@ -1,7 +1,9 @@
 /* media.h - the media plane: ICE-lite, DTLS-SRTP and forwarding on worker threads.
  *
- * One worker per core, each with its own UDP port; every room is pinned to one
- * worker, so a room's packets never cross threads and workers share nothing.
+ * One worker per core, each with its own UDP port; every participant is pinned to one
+ * worker, and a room's participants share one worker until the room is big (the control
+ * plane decides, signal/place.h). A room spread over workers costs one handover per packet
+ * and other worker (sfu/relay.h); workers share nothing else.
  * The control plane never touches media state: it sends commands through each
  * worker's queue (media_conn_add, media_publish, ...) and reads counters.
  * Participants are named by opaque 64-bit handles that the control plane chooses
@@ -46,6 +48,8 @@ struct media_counters {
 	                                      under an index already used) */
 	_Atomic uint64_t drop_dtls_busy;   /* DTLS records the handshake thread had no room for */
 	_Atomic uint64_t dtls_failed; /* handshakes that failed, fingerprint mismatches included */
+	_Atomic uint64_t relay_tx, relay_rx; /* messages to and from other workers (sfu/relay.h) */
+	_Atomic uint64_t drop_relay_full;    /* messages for a worker whose ring was full */
 	_Atomic uint64_t conns, participants;
 	_Atomic uint64_t loop_ticks;      /* 20 ms ticks run */
 	_Atomic uint64_t loop_lag_us;     /* sum of how late they ran */
@@ -62,12 +66,16 @@ void media_stop(struct media *m);
 const char *media_fingerprint(const struct media *m);
 const char *media_announce(const struct media *m);
 
-/* A handle's low 8 bits name the worker that carries the participant. The control
-   plane gives every participant of a room the same worker. */
+/* A handle's low 8 bits name the worker that carries the participant. A subscriber on
+   another worker than its publisher receives through a mirror of the track there. */
 #define MEDIA_WORKER_BITS 8
 static inline uint64_t media_handle(uint64_t seq, unsigned worker)
 {
 	return seq << MEDIA_WORKER_BITS | worker;
+}
+static inline unsigned media_handle_worker(uint64_t handle)
+{
+	return (unsigned)(handle & ((1u << MEDIA_WORKER_BITS) - 1));
 }
 /* The UDP port of the worker that carries this participant, for its ICE candidate. */
 uint16_t media_port(const struct media *m, uint64_t participant);
@@ -102,7 +110,8 @@ struct media_track_spec {
 struct media_sub_spec {
 	uint64_t publisher;
 	uint32_t ssrc;
-	uint8_t out_pt; /* payload type in the subscriber's SDP */
+	uint8_t out_pt;       /* payload type in the subscriber's SDP */
+	enum media_kind kind; /* of the track: a worker other than the publisher's mirrors it */
 };
 
 /* Commands, executed in order on the participant's worker. 0, or ERR_LIMIT when its queue is

@@ -2,7 +2,13 @@
  *
  * Runs on the media thread only. A published track keeps a fixed array of the
  * subscribers it fans out to; a subscriber keeps the tracks it receives, so
- * that its PLIs and NACKs find their stream without a search. */
+ * that its PLIs and NACKs find their stream without a search.
+ *
+ * A room may be spread over workers (sfu/relay.h): a track published on another worker
+ * has a mirror here, a participant without transports whose tracks are fed by that
+ * worker's relay. The mirror keeps its own retransmission buffer and fans out like any
+ * track; what only the publisher can do (key frames, packets we never had) it asks for
+ * through the relay. A mirror lives as long as it has subscribers here. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +21,15 @@
 #include "rtc/rtp_stats.h"
 #include "sfu/internal.h"
 #include "sfu/keyreq.h"
+#include "sfu/relay.h"
 #include "sfu/rtxbuf.h"
 #include "sfu/seqmap.h"
 
 /* What we tell publishers they may send (REMB), so their bandwidth estimate can grow. */
 #define REMB_BPS 2500000
+/* A mirror that heard nothing for this long asks its publisher's worker again (the track
+   may have been published anew there, or the first request found it not yet published). */
+#define MIRROR_REASK_US 1000000
 
 /* One subscriber of a track. */
 struct fwd {
@@ -44,10 +54,15 @@ struct track {
 	uint64_t level_us;    /* when the last audio level arrived */
 	struct fwd fwd[LIM_ROOM_PARTICIPANTS];
 	size_t nfwd;
+	uint8_t relay_to[LIM_MEDIA_WORKERS]; /* other workers with subscribers of it */
+	size_t nrelay;
+	uint64_t relay_rx_us; /* a mirror: when its last packet came */
 };
 
 struct participant {
+	struct worker *w;
 	uint64_t handle;
+	int mirror; /* published on another worker (the handle names it); no transports here */
 	uint32_t rtcp_ssrc; /* our SSRC in RTCP toward this participant */
 	struct conn *pub, *sub;
 	struct track *tracks[LIM_TRACKS_PER_PUB];
@@ -70,11 +85,14 @@ struct participant *room_participant(struct worker *w, uint64_t handle, int crea
 	struct participant *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	p->w = w;
 	p->handle = handle;
+	p->mirror = media_handle_worker(handle) != worker_index(w);
 	p->rtcp_ssrc = rnd_u32();
 	p->next = *head;
 	*head = p;
-	CTR_ADD(worker_counters_rw(w), participants, 1);
+	if (!p->mirror)
+		CTR_ADD(worker_counters_rw(w), participants, 1);
 	return p;
 }
 
@@ -90,6 +108,59 @@ void room_set_conn(struct participant *p, struct conn *c)
 struct conn *room_conn(struct participant *p, enum media_role role)
 {
 	return role == MEDIA_PUB ? p->pub : p->sub;
+}
+
+/* ---- the relay between workers ---- */
+
+/* Puts a message for worker to; when its ring is full the message is dropped, counted. */
+static void relay_send(struct worker *w, unsigned to, enum relay_type type, uint8_t flag,
+                       uint64_t publisher, uint32_t ssrc, const void *data, size_t len)
+{
+	struct relay *r = worker_relay(w);
+	struct relay_msg *m = r ? relay_slot(r, worker_index(w), to) : NULL;
+	if (!m || len > sizeof(m->data)) {
+		CTR_ADD(worker_counters_rw(w), drop_relay_full, 1);
+		return;
+	}
+	m->type = (uint8_t)type;
+	m->flag = flag;
+	m->len = (uint16_t)len;
+	m->ssrc = ssrc;
+	m->publisher = publisher;
+	if (len > 0)
+		memcpy(m->data, data, len);
+	relay_put(r, worker_index(w), to);
+	CTR_ADD(worker_counters_rw(w), relay_tx, 1);
+}
+
+/* A mirror's message to the worker its track is published on. */
+static void ask_home(struct track *t, enum relay_type type, uint8_t flag, const void *data,
+                     size_t len)
+{
+	const struct participant *o = t->owner;
+	relay_send(o->w, media_handle_worker(o->handle), type, flag, o->handle, t->ssrc, data, len);
+}
+
+/* Every other worker with subscribers of t gets the message. */
+static void relay_out(struct track *t, enum relay_type type, uint8_t flag, const void *data,
+                      size_t len)
+{
+	const struct participant *o = t->owner;
+	for (size_t i = 0; i < t->nrelay; i++)
+		relay_send(o->w, t->relay_to[i], type, flag, o->handle, t->ssrc, data, len);
+}
+
+static void relay_want(struct track *t, unsigned from, int want)
+{
+	for (size_t i = 0; i < t->nrelay; i++) {
+		if (t->relay_to[i] == from) {
+			if (!want)
+				t->relay_to[i] = t->relay_to[--t->nrelay];
+			return;
+		}
+	}
+	if (want && t->nrelay < LIM_MEDIA_WORKERS)
+		t->relay_to[t->nrelay++] = (uint8_t)from;
 }
 
 static void send_pli(struct track *t)
@@ -110,16 +181,23 @@ static int can_ask_keyframe(const struct track *t)
 	return t->kind == MEDIA_VIDEO && pub && pub->srtp;
 }
 
-/* How many its key frame goes to, for the worker's budget (sfu/keyreq.h). */
+/* How many its key frame goes to, for the worker's budget (sfu/keyreq.h): a copy handed to
+   another worker counts as one. */
 static unsigned keyframe_copies(const struct track *t)
 {
-	return t->nfwd ? (unsigned)t->nfwd : 1;
+	size_t n = t->nfwd + t->nrelay;
+	return n ? (unsigned)n : 1;
 }
 
-/* Asks the publisher for a key frame, now or when sfu/keyreq.c allows. must: a new
-   subscriber needs one. */
+/* Asks the publisher for a key frame, now or when sfu/keyreq.c allows (a mirror: its
+   publisher's worker decides). must: a new subscriber needs one. */
 static void request_keyframe(struct track *t, int must)
 {
+	if (t->owner->mirror) {
+		if (t->kind == MEDIA_VIDEO)
+			ask_home(t, RELAY_KEYFRAME, (uint8_t)must, NULL, 0);
+		return;
+	}
 	if (can_ask_keyframe(t) && keyreq_ask(&t->keyreq, worker_keyreq_budget(t->owner->pub->w),
 	                                      clock_us(), must, keyframe_copies(t)))
 		send_pli(t);
@@ -153,33 +231,43 @@ static void track_free(struct track *t)
 	free(t);
 }
 
+static struct track *track_add(struct participant *p, const struct media_track_spec *spec)
+{
+	if (p->ntracks == LIM_TRACKS_PER_PUB)
+		return NULL;
+	struct track *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->owner = p;
+	t->kind = spec->kind;
+	t->ssrc = spec->ssrc;
+	t->pt = spec->pt;
+	t->clock = spec->clock ? spec->clock : 90000;
+	t->audio_level_ext = spec->audio_level_ext;
+	rtp_stats_init(&t->stats, t->clock);
+	if (t->kind == MEDIA_VIDEO) {
+		t->rtx = rtxbuf_new(LIM_RTX_PACKETS, LIM_RTX_BYTES);
+		if (!t->rtx) {
+			free(t);
+			return NULL;
+		}
+	}
+	p->tracks[p->ntracks++] = t;
+	return t;
+}
+
 void room_publish(struct worker *w, struct participant *p, const struct media_track_spec *spec,
                   size_t n)
 {
 	(void)w;
-	/* A new publication replaces the old one: its subscribers are told by a new offer. */
+	/* A new publication replaces the old one: its subscribers are told by a new offer, and
+	   other workers' mirrors ask again (MIRROR_REASK_US). */
 	for (size_t i = 0; i < p->ntracks; i++)
 		track_free(p->tracks[i]);
 	p->ntracks = 0;
-	for (size_t i = 0; i < n && p->ntracks < LIM_TRACKS_PER_PUB; i++) {
-		struct track *t = calloc(1, sizeof(*t));
-		if (!t)
+	for (size_t i = 0; i < n; i++) {
+		if (!track_add(p, &spec[i]))
 			return;
-		t->owner = p;
-		t->kind = spec[i].kind;
-		t->ssrc = spec[i].ssrc;
-		t->pt = spec[i].pt;
-		t->clock = spec[i].clock ? spec[i].clock : 90000;
-		t->audio_level_ext = spec[i].audio_level_ext;
-		rtp_stats_init(&t->stats, t->clock);
-		if (t->kind == MEDIA_VIDEO) {
-			t->rtx = rtxbuf_new(LIM_RTX_PACKETS, LIM_RTX_BYTES);
-			if (!t->rtx) {
-				free(t);
-				return;
-			}
-		}
-		p->tracks[p->ntracks++] = t;
 	}
 }
 
@@ -190,6 +278,54 @@ static struct track *find_track(struct participant *p, uint32_t ssrc)
 			return p->tracks[i];
 	}
 	return NULL;
+}
+
+/* The mirror of a track published on another worker, made on first use: it asks that
+   worker for the track's packets. */
+static struct track *mirror_track(struct worker *w, const struct media_sub_spec *s)
+{
+	struct participant *o = room_participant(w, s->publisher, 1);
+	if (!o || !o->mirror)
+		return NULL;
+	struct track *t = find_track(o, s->ssrc);
+	if (t)
+		return t;
+	struct media_track_spec spec = {.kind = s->kind, .ssrc = s->ssrc, .pt = s->out_pt};
+	t = track_add(o, &spec);
+	if (!t)
+		return NULL;
+	t->relay_rx_us = clock_us();
+	ask_home(t, RELAY_WANT, 0, NULL, 0);
+	return t;
+}
+
+/* Mirrors that nobody here receives any more go, and their publisher's worker is told. */
+static void mirror_gc(struct worker *w)
+{
+	struct participant **pp = worker_participants(w);
+	while (*pp) {
+		struct participant *o = *pp;
+		if (!o->mirror) {
+			pp = &o->next;
+			continue;
+		}
+		for (size_t i = 0; i < o->ntracks;) {
+			struct track *t = o->tracks[i];
+			if (t->nfwd > 0) {
+				i++;
+				continue;
+			}
+			ask_home(t, RELAY_UNWANT, 0, NULL, 0);
+			track_free(t);
+			o->tracks[i] = o->tracks[--o->ntracks];
+		}
+		if (o->ntracks > 0) {
+			pp = &o->next;
+			continue;
+		}
+		*pp = o->next;
+		free(o);
+	}
 }
 
 void room_subscribe(struct worker *w, struct participant *p, const struct media_sub_spec *s,
@@ -203,8 +339,13 @@ void room_subscribe(struct worker *w, struct participant *p, const struct media_
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct participant *pub = room_participant(w, s[i].publisher, 0);
-		struct track *t = pub && pub != p ? find_track(pub, s[i].ssrc) : NULL;
+		struct track *t = NULL;
+		if (media_handle_worker(s[i].publisher) != worker_index(w)) {
+			t = mirror_track(w, &s[i]);
+		} else {
+			struct participant *pub = room_participant(w, s[i].publisher, 0);
+			t = pub && pub != p ? find_track(pub, s[i].ssrc) : NULL;
+		}
 		if (!t)
 			continue;
 		struct fwd *f = NULL;
@@ -244,6 +385,7 @@ void room_subscribe(struct worker *w, struct participant *p, const struct media_
 		else
 			i++;
 	}
+	mirror_gc(w);
 }
 
 void room_remove(struct worker *w, struct participant *p, void (*conn_free)(struct conn *))
@@ -267,8 +409,10 @@ void room_remove(struct worker *w, struct participant *p, void (*conn_free)(stru
 		conn_free(p->pub);
 	if (p->sub)
 		conn_free(p->sub);
+	if (!p->mirror)
+		CTR_ADD(worker_counters_rw(w), participants, (uint64_t)-1);
 	free(p);
-	CTR_ADD(worker_counters_rw(w), participants, (uint64_t)-1);
+	mirror_gc(w);
 }
 
 void room_free_all(struct worker *w, void (*conn_free)(struct conn *))
@@ -284,6 +428,25 @@ void room_on_ready(struct conn *c)
 	if (c->role == MEDIA_SUB) {
 		for (size_t i = 0; i < p->nsubs; i++)
 			request_keyframe(p->subs[i], 1);
+	}
+}
+
+/* Protects and sends a copy of the packet to each subscriber of t on this worker. */
+static void fan_out(struct track *t, const uint8_t *pkt, size_t len, const struct rtp_hdr *h,
+                    struct media_counters *ctr)
+{
+	for (size_t i = 0; i < t->nfwd; i++) {
+		struct fwd *f = &t->fwd[i];
+		struct conn *sc = f->sub->sub;
+		if (!sc || !sc->srtp)
+			continue;
+		int32_t out = seqmap_out(&f->seq, h->seq);
+		if (out < 0)
+			continue;
+		conn_send_rtp(sc, pkt, len, f->out_pt, (uint16_t)out);
+		f->packets++;
+		f->octets += (uint32_t)h->payload_len;
+		CTR_ADD(ctr, forwarded, 1);
 	}
 }
 
@@ -311,26 +474,17 @@ void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr 
 		t->paused = 1;
 		return; /* a host muted it: nothing goes out, not even to the recorder */
 	}
-	if (t->paused) {
+	int resumed = t->paused;
+	if (resumed) {
 		for (size_t i = 0; i < t->nfwd; i++)
 			seqmap_pause(&t->fwd[i].seq);
 		t->paused = 0;
 	}
+	/* Other workers first: they protect and send their copies while we do ours. */
+	relay_out(t, RELAY_RTP, (uint8_t)resumed, pkt, len);
 	if (t->rtx)
 		rtxbuf_put(t->rtx, h->seq, pkt, len);
-	for (size_t i = 0; i < t->nfwd; i++) {
-		struct fwd *f = &t->fwd[i];
-		struct conn *sc = f->sub->sub;
-		if (!sc || !sc->srtp)
-			continue;
-		int32_t out = seqmap_out(&f->seq, h->seq);
-		if (out < 0)
-			continue;
-		conn_send_rtp(sc, pkt, len, f->out_pt, (uint16_t)out);
-		f->packets++;
-		f->octets += (uint32_t)h->payload_len;
-		CTR_ADD(ctr, forwarded, 1);
-	}
+	fan_out(t, pkt, len, h, ctr);
 }
 
 void room_mute(struct participant *p, enum media_kind kind, int muted)
@@ -364,6 +518,24 @@ static struct track *sub_track(struct participant *p, uint32_t ssrc)
 			return p->subs[i];
 	}
 	return NULL;
+}
+
+/* What we never received ourselves, the publisher may still have (RFC 4585 s6.2.1). */
+static void nack_publisher(struct track *t, const uint16_t *missing, size_t n)
+{
+	if (t->owner->mirror) {
+		ask_home(t, RELAY_NACK, 0, missing, n * sizeof(*missing));
+		return;
+	}
+	struct conn *pub = t->owner->pub;
+	if (!pub || !pub->srtp)
+		return;
+	uint8_t buf[512];
+	int len = rtcp_write_nack(buf, sizeof(buf), t->owner->rtcp_ssrc, t->ssrc, missing, n);
+	if (len > 0) {
+		conn_send_rtcp(pub, buf, (size_t)len);
+		CTR_ADD(worker_counters_rw(pub->w), nacks_tx, 1);
+	}
 }
 
 static void answer_nack(struct conn *c, const struct rtcp_pkt *k)
@@ -400,17 +572,8 @@ static void answer_nack(struct conn *c, const struct rtcp_pkt *k)
 			missing[nmissing++] = (uint16_t)in;
 		}
 	}
-	/* What we never received ourselves, the publisher may still have (RFC 4585 s6.2.1). */
-	struct conn *pub = t->owner->pub;
-	if (nmissing > 0 && pub && pub->srtp) {
-		uint8_t buf[512];
-		int w = rtcp_write_nack(buf, sizeof(buf), t->owner->rtcp_ssrc, t->ssrc, missing,
-		                        nmissing);
-		if (w > 0) {
-			conn_send_rtcp(pub, buf, (size_t)w);
-			CTR_ADD(ctr, nacks_tx, 1);
-		}
-	}
+	if (nmissing > 0)
+		nack_publisher(t, missing, nmissing);
 }
 
 static void forward_sr(struct track *t, const struct rtcp_sr *sr)
@@ -427,6 +590,69 @@ static void forward_sr(struct track *t, const struct rtcp_sr *sr)
 		                      f->octets, NULL, 0);
 		if (n > 0)
 			conn_send_rtcp(sc, buf, (size_t)n);
+	}
+	if (t->nrelay > 0) {
+		uint8_t times[12];
+		memcpy(times, &sr->ntp, 8);
+		memcpy(times + 8, &sr->rtp_ts, 4);
+		relay_out(t, RELAY_SR, 0, times, sizeof(times));
+	}
+}
+
+void room_on_relay(struct worker *w, unsigned from, const struct relay_msg *m)
+{
+	struct media_counters *ctr = worker_counters_rw(w);
+	struct participant *o = room_participant(w, m->publisher, 0);
+	struct track *t = o ? find_track(o, m->ssrc) : NULL;
+	CTR_ADD(ctr, relay_rx, 1);
+	if (!t) {
+		/* A track gone since (its mirror asked before it was published, or after it left).
+		 */
+		if (m->type == RELAY_RTP)
+			CTR_ADD(ctr, drop_unknown, 1);
+		return;
+	}
+	switch ((enum relay_type)m->type) {
+	case RELAY_RTP: {
+		struct rtp_hdr h;
+		if (!o->mirror || rtp_parse(&h, m->data, m->len) != 0) {
+			CTR_ADD(ctr, drop_malformed, 1);
+			return;
+		}
+		t->relay_rx_us = clock_us();
+		if (m->flag) {
+			for (size_t i = 0; i < t->nfwd; i++)
+				seqmap_pause(&t->fwd[i].seq);
+		}
+		if (t->rtx)
+			rtxbuf_put(t->rtx, h.seq, m->data, m->len);
+		fan_out(t, m->data, m->len, &h, ctr);
+		break;
+	}
+	case RELAY_SR:
+		if (o->mirror && m->len == 12) {
+			struct rtcp_sr sr = {.ssrc = t->ssrc};
+			memcpy(&sr.ntp, m->data, 8);
+			memcpy(&sr.rtp_ts, m->data + 8, 4);
+			forward_sr(t, &sr);
+		}
+		break;
+	case RELAY_WANT:
+	case RELAY_UNWANT:
+		if (!o->mirror)
+			relay_want(t, from, m->type == RELAY_WANT);
+		break;
+	case RELAY_KEYFRAME:
+		if (!o->mirror)
+			request_keyframe(t, m->flag);
+		break;
+	case RELAY_NACK:
+		if (!o->mirror && m->len % 2 == 0 && m->len / 2 <= LIM_NACK_SEQS) {
+			uint16_t seqs[LIM_NACK_SEQS];
+			memcpy(seqs, m->data, m->len);
+			nack_publisher(t, seqs, m->len / 2);
+		}
+		break;
 	}
 }
 
@@ -502,9 +728,25 @@ void room_tick(struct worker *w)
 	}
 }
 
+/* A mirror that has subscribers and hears nothing asks its publisher's worker again. */
+static void mirror_reask(struct participant *o, uint64_t now_us)
+{
+	for (size_t i = 0; i < o->ntracks; i++) {
+		struct track *t = o->tracks[i];
+		if (t->nfwd > 0 && now_us - t->relay_rx_us >= MIRROR_REASK_US) {
+			t->relay_rx_us = now_us;
+			ask_home(t, RELAY_WANT, 0, NULL, 0);
+		}
+	}
+}
+
 void room_periodic(struct worker *w, uint64_t now_us)
 {
 	for (struct participant *p = *worker_participants(w); p; p = p->next) {
+		if (p->mirror) {
+			mirror_reask(p, now_us);
+			continue;
+		}
 		if (!p->pub || !p->pub->srtp || p->ntracks == 0)
 			continue;
 		struct rtcp_report_block blocks[LIM_TRACKS_PER_PUB];

@@ -29,6 +29,7 @@
 #include "sfu/handshake.h"
 #include "sfu/internal.h"
 #include "sfu/keyreq.h"
+#include "sfu/relay.h"
 
 #define TICK_MS 20
 /* Forwarded copies wait in the send queue, so that those for one subscriber leave as one
@@ -56,10 +57,11 @@ struct worker {
 	unsigned index;
 	int fd, evfd, tfd, epfd;
 	pthread_t thread;
-	int running;
+	int running, halted;
 	_Atomic int stop;
 	uint16_t port;
 	struct dtls_ctx *dtls; /* shared by all workers; SSL_new on it is thread-safe */
+	struct relay *relay;   /* shared by all workers: one ring per ordered pair */
 	struct hs_thread *hst; /* runs this worker's DTLS */
 
 	pthread_mutex_t qlock;
@@ -95,6 +97,16 @@ struct participant **worker_participants(struct worker *w)
 struct keyreq_budget *worker_keyreq_budget(struct worker *w)
 {
 	return &w->keyreq;
+}
+
+unsigned worker_index(const struct worker *w)
+{
+	return w->index;
+}
+
+struct relay *worker_relay(struct worker *w)
+{
+	return w->relay;
 }
 
 struct media_counters *worker_counters_rw(struct worker *w)
@@ -648,6 +660,21 @@ void worker_conn_release(struct conn *c)
 
 /* ---- the thread ---- */
 
+/* What the other workers sent: media for mirrors here, requests for tracks published here;
+   at most most from each. Between our own datagrams one from each, so that a packet handed
+   over does not wait for a whole batch of ours, nor ours for all that was handed over. */
+static void drain_relays(struct worker *w, size_t most)
+{
+	size_t n = relay_workers(w->relay);
+	for (unsigned from = 0; from < n; from++) {
+		const struct relay_msg *m;
+		for (size_t k = 0; k < most && (m = relay_peek(w->relay, from, w->index)); k++) {
+			room_on_relay(w, from, m);
+			relay_pop(w->relay, from, w->index);
+		}
+	}
+}
+
 static void tick(struct worker *w)
 {
 	uint64_t now = clock_us();
@@ -716,12 +743,14 @@ static void *worker_main(void *arg)
 					for (size_t k = 0; k < w->in.n; k++) {
 						on_datagram(w, w->in.buf[k], w->in.len[k],
 						            (struct sockaddr *)&w->in.from[k]);
+						drain_relays(w, 1);
 						uint64_t now = clock_us();
 						if (now - held_from >= HOLD_US) {
 							udp_out_flush(w->fd, &w->out);
 							held_from = now;
 						}
 					}
+					drain_relays(w, RELAY_SLOTS);
 					udp_out_flush(w->fd, &w->out);
 					/* A short batch drained the socket: asking again would
 					   only hear EAGAIN. epoll is level-triggered, so what came
@@ -747,6 +776,7 @@ static void *worker_main(void *arg)
 				tick(w);
 			}
 		}
+		drain_relays(w, RELAY_SLOTS);
 		udp_out_flush(w->fd, &w->out);
 		atomic_store(&w->ctr.tx_failed, w->out.failed);
 	}
@@ -755,6 +785,8 @@ static void *worker_main(void *arg)
 
 static void worker_free(struct worker *w)
 {
+	if (w->relay)
+		relay_set_waker(w->relay, w->index, -1); /* its eventfd closes below */
 	hs_thread_stop(w->hst); /* delivers nothing more; the conns still hold theirs */
 	free_handshakes(take_handshakes(w));
 	if (w->running) {
@@ -801,7 +833,7 @@ static void pin(struct worker *w)
 }
 
 struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct dtls_ctx *dtls,
-                            char *why, size_t why_cap)
+                            struct relay *relay, char *why, size_t why_cap)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	if (!w) {
@@ -810,6 +842,7 @@ struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct 
 	}
 	w->index = index;
 	w->dtls = dtls;
+	w->relay = relay;
 	w->fd = w->evfd = w->tfd = w->epfd = -1;
 	pthread_mutex_init(&w->qlock, NULL);
 	pthread_mutex_init(&w->llock, NULL);
@@ -847,6 +880,7 @@ struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct 
 			goto fail;
 	}
 	w->last_periodic_us = clock_us();
+	relay_set_waker(relay, index, w->evfd);
 	w->hst = hs_thread_start(index, dtls, handshake_done, w);
 	if (!w->hst) {
 		snprintf(why, why_cap, "cannot start the DTLS thread");
@@ -868,14 +902,22 @@ fail:
 	return NULL;
 }
 
-void worker_stop(struct worker *w)
+void worker_halt(struct worker *w)
 {
-	if (!w)
+	if (!w || !w->running || w->halted)
 		return;
 	atomic_store(&w->stop, 1);
 	uint64_t one = 1;
 	if (write(w->evfd, &one, sizeof(one)) < 0)
 		log_warn("media", "eventfd write failed");
 	pthread_join(w->thread, NULL);
+	w->halted = 1;
+}
+
+void worker_stop(struct worker *w)
+{
+	if (!w)
+		return;
+	worker_halt(w);
 	worker_free(w);
 }

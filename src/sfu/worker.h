@@ -15,12 +15,17 @@
 #include "sfu/media.h"
 
 struct worker;
+struct relay;
 
 /* Binds the port and starts the thread, pinned to the index-th CPU it may use. The DTLS
-   context stays the caller's. NULL with a reason in why on failure. */
+   context and the relay between workers stay the caller's. NULL with a reason in why on
+   failure. */
 struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct dtls_ctx *dtls,
-                            char *why, size_t why_cap);
-/* Stops the thread and frees the worker and everything it carries. */
+                            struct relay *relay, char *why, size_t why_cap);
+/* Stops the thread; what the worker carries stays until worker_stop. Stopping every worker
+   first lets none of them send to one already freed. */
+void worker_halt(struct worker *w);
+/* Stops the thread (if it still runs) and frees the worker and everything it carries. */
 void worker_stop(struct worker *w);
 
 uint16_t worker_port(const struct worker *w);

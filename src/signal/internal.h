@@ -94,7 +94,7 @@ struct room {
 	struct session *waiting[LIM_ROOM_PARTICIPANTS];
 	size_t nwaiting;
 	struct speaker spk; /* who speaks, by media handle */
-	unsigned worker;    /* the media worker that carries the room */
+	unsigned worker;    /* the room's media worker: its members' while it is small */
 	struct room *next;
 };
 
@@ -114,6 +114,9 @@ struct signal {
 	int spread;
 	double busy[LIM_MEDIA_WORKERS], cpu_seen[LIM_MEDIA_WORKERS];
 	int64_t busy_at_ms;
+	/* Who joins a room of this many members or more goes to the worker with the fewest of
+	   them (signal/place.h); 0: never. */
+	size_t spread_at;
 	/* Work put off for a moment (subscribe.c: the next offer of a subscriber that had one
 	   just now): when signal_run_due should run next (0 = nothing waits), and the
 	   transport's timer that calls it. */
@@ -135,6 +138,11 @@ struct room *room_find(struct signal *sig, const char *id);
 /* Samples each media worker's CPU time, for placement (each control tick). */
 void room_sample_workers(struct signal *sig);
 struct room *room_open(struct signal *sig, const char *id);
+/* The worker for a member about to be given a handle: the room's own while it is small,
+   then the one that carries the fewest of its members (place_member). Members are counted
+   on the worker their handle names; those without a handle (a seat being taken back) are
+   not counted. */
+unsigned room_member_worker(const struct signal *sig, const struct room *r);
 json_t *room_meeting_json(const struct room *r);
 json_t *room_roster_json(const struct room *r, const struct session *self);
 void room_broadcast(struct room *r, json_t *j); /* to every attached member; takes j */

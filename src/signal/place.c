@@ -1,4 +1,4 @@
-/* place.c - which media worker a new room goes to (see place.h). */
+/* place.c - which media worker a new room, and each of its members, goes to (see place.h). */
 #include "signal/place.h"
 
 size_t place_weight(size_t in_room)
@@ -17,6 +17,19 @@ size_t place_pick(const size_t *people, const double *busy, size_t n, int spread
 	size_t best = 0;
 	for (size_t i = 1; i < n; i++) {
 		if (people[i] < people[best])
+			best = i;
+	}
+	return best;
+}
+
+size_t place_member(const size_t *in_room, size_t n, size_t home, size_t room_size,
+                    size_t spread_at)
+{
+	if (spread_at == 0 || n <= 1 || room_size < spread_at || home >= n)
+		return home;
+	size_t best = home;
+	for (size_t i = 0; i < n; i++) {
+		if (in_room[i] < in_room[best])
 			best = i;
 	}
 	return best;

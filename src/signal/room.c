@@ -32,15 +32,42 @@ void room_sample_workers(struct signal *sig)
 	sig->busy_at_ms = sig->now_ms;
 }
 
+/* The worker a member's handle names; that of the room for a member without a handle yet
+   (or with one naming no worker). */
+static unsigned worker_of(const struct room *r, uint64_t handle, size_t nworkers)
+{
+	size_t w = (size_t)(handle & ((1u << MEDIA_WORKER_BITS) - 1));
+	return handle && w < nworkers ? (unsigned)w : r->worker;
+}
+
 /* The worker for a new room (see signal_set_spread). People are counted here, on the
    control thread, so that rooms opened in a burst are placed before any of their media has
-   arrived. */
+   arrived: each member on the worker that carries it, the rest of the room's weight (those
+   in the lobby, or the one about to come into an empty room) on the room's worker. */
 static unsigned place(const struct signal *sig)
 {
 	size_t people[LIM_MEDIA_WORKERS] = {0};
-	for (const struct room *r = sig->rooms; r; r = r->next)
-		people[r->worker] += place_weight(r->n + r->nwaiting);
-	return (unsigned)place_pick(people, sig->busy, media_workers(sig->media), sig->spread);
+	size_t nworkers = media_workers(sig->media);
+	for (const struct room *r = sig->rooms; r; r = r->next) {
+		people[r->worker] += place_weight(r->n + r->nwaiting) - r->n;
+		for (size_t i = 0; i < r->n; i++)
+			people[worker_of(r, r->members[i]->handle, nworkers)]++;
+	}
+	return (unsigned)place_pick(people, sig->busy, nworkers, sig->spread);
+}
+
+unsigned room_member_worker(const struct signal *sig, const struct room *r)
+{
+	size_t in_room[LIM_MEDIA_WORKERS] = {0};
+	size_t nworkers = media_workers(sig->media), counted = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		uint64_t h = r->members[i]->handle;
+		if (h) {
+			in_room[worker_of(r, h, nworkers)]++;
+			counted++;
+		}
+	}
+	return (unsigned)place_member(in_room, nworkers, r->worker, counted, sig->spread_at);
 }
 
 struct room *room_open(struct signal *sig, const char *id)

@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "rtc/sdp.h"
 #include "signal/internal.h"
+#include "signal/place.h"
 #include "store/db.h"
 #include "store/meeting.h"
 
@@ -34,6 +35,7 @@ struct signal *signal_new(struct db *db, struct media *media)
 	s->media = media;
 	s->next_handle = 1;
 	s->ceiling = LEVEL_DEPV;
+	s->spread_at = PLACE_SPREAD_AT;
 	s->sdp_buf = malloc(SDP_BUF);
 	s->levels = calloc(LIM_CONNS, sizeof(*s->levels));
 	if (!s->sdp_buf || !s->levels) {
@@ -48,6 +50,11 @@ struct signal *signal_new(struct db *db, struct media *media)
 void signal_set_spread(struct signal *s, int spread)
 {
 	s->spread = spread;
+}
+
+void signal_set_room_spread(struct signal *s, size_t spread_at)
+{
+	s->spread_at = spread_at;
 }
 
 void signal_free(struct signal *s)
@@ -258,7 +265,7 @@ static void send_joined(struct session *se)
 /* From the lobby (or straight from join) onto the roster. */
 static void admit(struct session *se, struct room *r)
 {
-	se->handle = media_handle(se->sig->next_handle++, r->worker);
+	se->handle = media_handle(se->sig->next_handle++, room_member_worker(se->sig, r));
 	se->audio_on = se->video_on = 1;
 	if (room_add_member(r, se) != 0) {
 		send_error(se, "limit", "the meeting is full", 1);
@@ -308,13 +315,15 @@ static int resume_seat(struct session *se, const char *token)
 	se->hand = old->hand;
 	if (rnd_id(se->resume) != 0)
 		return ERR_IO;
-	se->handle = media_handle(sig->next_handle++, r->worker);
 	se->audio_on = old->audio_on;
 	se->video_on = old->video_on;
+	/* The seat changes hands before its worker is chosen: the old handle, cut above, is
+	   not counted, nor is the new one (0 until now). */
 	for (size_t i = 0; i < r->n; i++) {
 		if (r->members[i] == old)
 			r->members[i] = se;
 	}
+	se->handle = media_handle(sig->next_handle++, room_member_worker(sig, r));
 	se->room = r;
 	se->state = S_JOINED;
 	old->room = NULL;

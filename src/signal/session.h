@@ -22,6 +22,10 @@ struct signal *signal_new(struct db *db, struct media *media);
    loaded server wakes one core, not all; when none is, the one with the fewest people.
    Spread: always the one with the fewest people. */
 void signal_set_spread(struct signal *s, int spread);
+/* How a room's members find their media worker. While a room has fewer than spread_at
+   members, newcomers join the room's worker; from then on the worker that carries the
+   fewest of its members (signal/place.h). Default PLACE_SPREAD_AT; 0: never spread. */
+void signal_set_room_spread(struct signal *s, size_t spread_at);
 void signal_free(struct signal *s);
 /* The highest classification level (enum level) the server carries; default Dep.V. */
 void signal_set_ceiling(struct signal *s, int level);

@@ -265,6 +265,7 @@ static void push_subscriptions(struct session *se)
 		    .publisher = o->publisher,
 		    .ssrc = o->ssrc,
 		    .out_pt = o->source == SRC_MIC ? OUT_PT_OPUS : OUT_PT_VP8,
+		    .kind = o->source == SRC_MIC ? MEDIA_AUDIO : MEDIA_VIDEO,
 		};
 	}
 	if (media_subscribe(se->sig->media, se->handle, s, n) != 0)

@@ -3,7 +3,7 @@
 // receives their sound; toggles and tiles follow the roster; one leaves and rejoins.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKamerd, createMeeting, addTenant, addUser, login, sessionIntoContext, PASSWORD } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, addTenant, addUser, login, sessionIntoContext, metric, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, shot, waitFor, join, inboundStats } from './helpers.mjs';
 
 const NL = { field: 'Uw naam', button: 'Deelnemen', leave: 'Verlaten', rejoin: 'Opnieuw deelnemen',
@@ -21,7 +21,11 @@ let browser;
 const pages = [];
 
 before(async () => {
-  k = await startKamerd();
+  // The room is spread over both media workers from its second member on (--room-spread 1),
+  // so that these browsers' media, key-frame requests, NACKs and sender reports also cross
+  // from one worker to the other, as in a big meeting. The other browser tests keep their
+  // small rooms on one worker.
+  k = await startKamerd(['--room-spread', '1']);
   const tenant = addTenant(k.dataDir, 'Gemeente');
   for (const [i, p] of PEOPLE.entries()) {
     addUser(k.dataDir, { tenant, login: p.login, name: p.name, roles: i === 0 ? ['member', 'host'] : ['member'], password: PASSWORD });
@@ -111,6 +115,11 @@ test('three participants see and hear each other; tiles follow the roster', { ti
     t.diagnostic(`${page.who}: frames decoded ${grown.map((a) => `${a.framesDecoded}->${second.video.find((b) => b.ssrc === a.ssrc).framesDecoded}`).join(', ')}; ` +
       `audio energy ${second.audio.filter((a) => a.energy > 0).map((a) => a.energy.toFixed(3)).join(', ')}`);
   }
+
+  // The two workers each carried part of the room, and handed each other its media.
+  const fwd = (w) => metric(k.base, `kamer_worker_packets_forwarded_total{worker="${w}"}`);
+  assert.ok(await fwd(0) > 0 && await fwd(1) > 0, `forwarded: ${await fwd(0)} and ${await fwd(1)}`);
+  assert.ok(await metric(k.base, 'kamer_relay_messages_out_total') > 0);
 
   // Each track sits in its publisher's tile: two remote tiles playing video, with sound.
   const ids = [];

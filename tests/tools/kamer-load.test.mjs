@@ -236,6 +236,45 @@ test('pack (the default): a light load goes to one worker, and the other stays a
   assert.equal(d1, 0, `worker 1 forwarded ${d1}`);
 });
 
+// A room bigger than --room-spread sits on both workers: each publisher's worker hands its
+// packets to the other, which protects and sends the copies for its own members. Everyone
+// must hear and see everyone, each worker must forward, key frames and lost packets must be
+// asked for across the workers, and nothing may be dropped between them.
+test('a big room spread over two workers: everyone hears everyone, and the workers relay', async () => {
+  const k2 = await startKamerd(['--media-workers', '2', '--room-spread', '3']);
+  try {
+    const cast = addCast(k2.dataDir, ['loadhost']);
+    const pw = join(dir, 'password-relay');
+    writeFileSync(pw, `${cast.password}\n`);
+    const out = join(dir, 'relay.json');
+    const r = await runLoad(['--url', k2.base, '--rooms', '1', '--size', '6', '--duration', '4',
+      '--rx-loss', '3', '--json', out, '--user', 'loadhost', '--password-file', pw]);
+    assert.equal(r.code, 0, `kamer-load failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(j.joined, 6);
+    for (const p of j.peers) assert.equal(p.senders_heard, 5, `${p.name} heard ${p.senders_heard}`);
+    assert.equal(j.complete, 6);
+    const m = (name) => metric(k2.base, name);
+    const d0 = await m('kamer_worker_packets_forwarded_total{worker="0"}');
+    const d1 = await m('kamer_worker_packets_forwarded_total{worker="1"}');
+    assert.ok(Math.min(d0, d1) > 0.2 * (d0 + d1), `worker 0 forwarded ${d0}, worker 1 ${d1}`);
+    assert.equal(await m('kamer_worker_participants{worker="0"}')
+      + await m('kamer_worker_participants{worker="1"}'), 6);
+    assert.ok(await m('kamer_relay_messages_out_total') > 0.1 * j.packets_sent,
+      'publishers\' packets were handed to the other worker');
+    assert.equal(await m('kamer_relay_messages_in_total'), await m('kamer_relay_messages_out_total'));
+    assert.equal(await m('kamer_drops_total{reason="relay_full"}'), 0);
+    // Lost packets are asked for and resent, across the workers too.
+    assert.ok(j.nacks.retransmissions_received > 0, JSON.stringify(j.nacks));
+    assert.ok(j.loss_ratio < 0.03, `loss ${j.loss_ratio}`);
+    // Every subscriber asked for key frames; through the relay they reached the publishers.
+    assert.ok(j.plis_received >= 5, `only ${j.plis_received} key-frame requests`);
+  } finally {
+    const st = await k2.stop();
+    assert.deepEqual(st, { code: 0, signal: null }, k2.stderr().slice(-4000));
+  }
+});
+
 test('lost video is NACKed and kamerd resends it', async () => {
   const rtxBefore = await metric(k.base, 'kamer_rtx_sent_total');
   const out = join(dir, 'loss.json');
