@@ -12,6 +12,7 @@ struct load_opts {
 	const char *target, *url, *json, *user, *password_file;
 	unsigned rooms, size, duration_s, video_kbps, threads, ramp_ms, rx_loss_pct;
 	unsigned signal_nice; /* the signalling thread steps back this far (0..19) */
+	unsigned media_nice;  /* the media threads' nice value (0..19) */
 	unsigned server_pid;  /* the server's process, whose CPU time the run reads; 0 = none */
 	unsigned readers_pct; /* participants that read all they receive, spread evenly (100) */
 	int audio_only, verbose, sink;

@@ -211,7 +211,7 @@ const char *load_fingerprint(void);
 
 /* ---- worker.c: the media threads ---- */
 
-struct worker *worker_start(unsigned index);
+struct worker *worker_start(unsigned index, int nice);
 /* Hands pc over to w's thread (thread-safe). */
 int worker_add(struct worker *w, struct peer *pc);
 /* Stops the thread, frees its peers; returns the CPU time the thread used (ns). */

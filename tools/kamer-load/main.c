@@ -40,7 +40,7 @@ static void usage(FILE *f)
 	    "                  --duration SECONDS [--video-kbps 1000] [--audio-only]\n"
 	    "                  [--json FILE] [--user LOGIN --password-file FILE] [--verbose]\n"
 	    "                  [--threads N] [--ramp-ms MS] [--sink] [--signal-nice N]\n"
-	    "                  [--server-pid PID] [--readers PCT]\n"
+	    "                  [--media-nice N] [--server-pid PID] [--readers PCT]\n"
 	    "  --target      signalling of the server under test: kamer%s\n"
 	    "  --url         the server's HTTP address\n"
 	    "  --rooms       meetings to create; --size participants in each\n"
@@ -53,8 +53,10 @@ static void usage(FILE *f)
 	    "  --ramp-ms     pause between two participants' starts (default 20)\n"
 	    "  --sink        subscribers stop reading after their first media packet (capacity\n"
 	    "                runs: the server's counters say what it forwarded; no delay or loss)\n"
-	    "  --signal-nice the signalling thread's nice value above the media threads' (default\n"
-	    "                19: browsers do their signalling on their own machines; 0 = none)\n"
+	    "  --signal-nice how far the signalling thread steps back from normal priority\n"
+	    "                (default 19: browsers do their signalling on their own machines)\n"
+	    "  --media-nice  the media threads' nice value (default 19: the participants'\n"
+	    "                devices are other machines, and must not take the server's CPU)\n"
 	    "  --server-pid  the server's process on this machine: its CPU time per packet in\n"
 	    "                the steady part of the run is reported\n"
 	    "  --readers     percentage of participants, spread evenly, that read and measure all\n"
@@ -94,6 +96,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		O_RXLOSS,
 		O_SINK,
 		O_SIGNICE,
+		O_MEDIANICE,
 		O_SERVERPID,
 		O_READERS,
 		O_HELP
@@ -114,6 +117,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	                                         {"rx-loss", 1, 0, O_RXLOSS},
 	                                         {"sink", 0, 0, O_SINK},
 	                                         {"signal-nice", 1, 0, O_SIGNICE},
+	                                         {"media-nice", 1, 0, O_MEDIANICE},
 	                                         {"server-pid", 1, 0, O_SERVERPID},
 	                                         {"readers", 1, 0, O_READERS},
 	                                         {"help", 0, 0, O_HELP},
@@ -127,6 +131,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	                        .threads = 1,
 	                        .ramp_ms = 20,
 	                        .signal_nice = 19,
+	                        .media_nice = 19,
 	                        .readers_pct = 100};
 	int c, bad = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -147,6 +152,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		case O_RXLOSS: bad |= parse_uint(optarg, 0, 50, &o->rx_loss_pct); break;
 		case O_SINK: o->sink = 1; break;
 		case O_SIGNICE: bad |= parse_uint(optarg, 0, 19, &o->signal_nice); break;
+		case O_MEDIANICE: bad |= parse_uint(optarg, 0, 19, &o->media_nice); break;
 		case O_SERVERPID: bad |= parse_uint(optarg, 1, INT32_MAX, &o->server_pid); break;
 		case O_READERS: bad |= parse_uint(optarg, 1, 100, &o->readers_pct); break;
 		case O_HELP: usage(stdout); exit(0);
@@ -326,7 +332,7 @@ int main(int argc, char **argv)
 		}
 	}
 	for (unsigned t = 0; t < c->opts.threads; t++) {
-		if (!(c->workers[t] = worker_start(t))) {
+		if (!(c->workers[t] = worker_start(t, (int)c->opts.media_nice))) {
 			fprintf(stderr, "kamer-load: cannot start a media thread\n");
 			goto done;
 		}
