@@ -52,13 +52,13 @@ function threadsOf(pid) {
 
 // The load shares the machine with the server it measures, and must take from it no more
 // than clients elsewhere would: its signalling thread at nice 19, its media threads as
-// SCHED_BATCH (3), which never preempt a running thread when the server's packets wake them,
-// and at nice 19, so that they do not share the server's core at equal weight.
+// SCHED_BATCH (3), which never preempt a running thread when the server's packets wake them;
+// --media-nice sets their nice value.
 test('kamer-load gives way to the server it measures', async () => {
   let seen = null;
   let pid = 0;
   const r = await runLoad(['--target', 'kamer', '--url', k.base, '--rooms', '1', '--size', '2',
-    '--duration', '3', '--threads', '2', ...auth], (child) => {
+    '--duration', '3', '--threads', '2', '--media-nice', '7', ...auth], (child) => {
     pid = child.pid;
     setTimeout(() => { try { seen = threadsOf(pid); } catch { seen = []; } }, 1500);
   });
@@ -68,7 +68,7 @@ test('kamer-load gives way to the server it measures', async () => {
   assert.deepEqual({ nice: main.nice, policy: main.policy }, { nice: 19, policy: 0 });
   const media = seen.filter((t) => t.tid !== pid);
   assert.equal(media.length, 2, JSON.stringify(seen));
-  for (const t of media) assert.deepEqual({ nice: t.nice, policy: t.policy }, { nice: 19, policy: 3 });
+  for (const t of media) assert.deepEqual({ nice: t.nice, policy: t.policy }, { nice: 7, policy: 3 });
 });
 
 test('three participants publish, subscribe and measure through kamerd', async () => {

@@ -55,8 +55,9 @@ static void usage(FILE *f)
 	    "                runs: the server's counters say what it forwarded; no delay or loss)\n"
 	    "  --signal-nice how far the signalling thread steps back from normal priority\n"
 	    "                (default 19: browsers do their signalling on their own machines)\n"
-	    "  --media-nice  the media threads' nice value (default 19: the participants'\n"
-	    "                devices are other machines, and must not take the server's CPU)\n"
+	    "  --media-nice  the media threads' nice value (default 0; 19 lets a server on this\n"
+	    "                machine have the CPU first, but a server that takes all of it then\n"
+	    "                starves the load, and its loss goes unseen)\n"
 	    "  --server-pid  the server's process on this machine: its CPU time per packet in\n"
 	    "                the steady part of the run is reported\n"
 	    "  --readers     percentage of participants, spread evenly, that read and measure all\n"
@@ -131,7 +132,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	                        .threads = 1,
 	                        .ramp_ms = 20,
 	                        .signal_nice = 19,
-	                        .media_nice = 19,
+	                        .media_nice = 0,
 	                        .readers_pct = 100};
 	int c, bad = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {

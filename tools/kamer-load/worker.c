@@ -123,12 +123,13 @@ static void *run(void *arg)
 	if (prio_batch() != 0)
 		log_warn("load", "media thread %u: no SCHED_BATCH; the load may preempt the server",
 		         w->index);
-	/* A server on this machine has its CPU before the participants' devices, which in a
-	   meeting are other machines: woken by the server's packets, this thread would
-	   otherwise share the server's core at equal weight (1x30 on two vCPUs: the
-	   workers waited for their CPU 10% of the time, and added delay p99 went from
-	   3.5-4 ms at nice 19 to 9-25 ms at nice 0). The kernel's receive timestamps keep
-	   the delays this thread measures free of its own waits. */
+	/* --media-nice 19: a server on this machine has its CPU first, as if the participants'
+	   devices were other machines (1x30 on two vCPUs with kamerd: its workers waited for
+	   their CPU 10% of the time beside a load at nice 0, and added delay p99 was 9-25 ms
+	   against 2.4-8.7 ms at nice 19). Not the default: a server that takes both vCPUs
+	   (Janus from 1x25 there) then starves the load, whose sockets drop what that server
+	   sends, so that its loss cannot be told from the load's. The kernel's receive
+	   timestamps keep the delays this thread measures free of its own waits. */
 	if (w->nice && prio_give_way(w->nice) != 0)
 		log_warn("load", "media thread %u: cannot lower its priority", w->index);
 	while (!atomic_load(&w->stop)) {
