@@ -63,12 +63,18 @@ static struct ring *ring_of(struct relay *r, unsigned from, unsigned to)
 	return atomic_load_explicit(&r->ring[from * r->n + to], memory_order_acquire);
 }
 
+/* Messages waiting in q, as its producer or consumer sees it. */
+static size_t ring_used(struct ring *q)
+{
+	return atomic_load_explicit(&q->tail, memory_order_acquire) -
+	       atomic_load_explicit(&q->head, memory_order_acquire);
+}
+
 struct relay_msg *relay_slot(struct relay *r, unsigned from, unsigned to)
 {
 	struct ring *q = ring_of(r, from, to);
 	if (!q && from < r->n && to < r->n && from != to) {
-		/* Only worker from creates this ring; worker to sees it through the acquire load.
-		 */
+		/* Only worker from creates this ring; worker to sees it by an acquire load. */
 		q = aligned_alloc(64, sizeof(*q));
 		if (!q)
 			return NULL;
@@ -78,10 +84,9 @@ struct relay_msg *relay_slot(struct relay *r, unsigned from, unsigned to)
 	}
 	if (!q)
 		return NULL;
-	size_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
-	if (tail - atomic_load_explicit(&q->head, memory_order_acquire) == RELAY_SLOTS)
+	if (ring_used(q) == RELAY_SLOTS)
 		return NULL;
-	return &q->slot[tail & (RELAY_SLOTS - 1)];
+	return &q->slot[atomic_load_explicit(&q->tail, memory_order_relaxed) & (RELAY_SLOTS - 1)];
 }
 
 void relay_put(struct relay *r, unsigned from, unsigned to)
@@ -89,9 +94,9 @@ void relay_put(struct relay *r, unsigned from, unsigned to)
 	struct ring *q = ring_of(r, from, to);
 	if (!q)
 		return;
-	size_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
-	if (tail - atomic_load_explicit(&q->head, memory_order_acquire) == RELAY_SLOTS)
+	if (ring_used(q) == RELAY_SLOTS)
 		return; /* full: a put without a slot must not overwrite what waits */
+	size_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
 	atomic_store_explicit(&q->tail, tail + 1, memory_order_release);
 	/* Paired with the fence in relay_pop: either the consumer sees this message before it
 	   sleeps, or we see that it had taken everything before it, and wake it. */
@@ -109,10 +114,9 @@ const struct relay_msg *relay_peek(struct relay *r, unsigned from, unsigned to)
 	struct ring *q = ring_of(r, from, to);
 	if (!q)
 		return NULL;
-	size_t head = atomic_load_explicit(&q->head, memory_order_relaxed);
-	if (atomic_load_explicit(&q->tail, memory_order_acquire) == head)
+	if (ring_used(q) == 0)
 		return NULL;
-	return &q->slot[head & (RELAY_SLOTS - 1)];
+	return &q->slot[atomic_load_explicit(&q->head, memory_order_relaxed) & (RELAY_SLOTS - 1)];
 }
 
 void relay_pop(struct relay *r, unsigned from, unsigned to)
@@ -120,9 +124,9 @@ void relay_pop(struct relay *r, unsigned from, unsigned to)
 	struct ring *q = ring_of(r, from, to);
 	if (!q)
 		return;
-	size_t head = atomic_load_explicit(&q->head, memory_order_relaxed);
-	if (atomic_load_explicit(&q->tail, memory_order_acquire) == head)
+	if (ring_used(q) == 0)
 		return; /* nothing to pop: a pop without a peek must not pass the producer */
+	size_t head = atomic_load_explicit(&q->head, memory_order_relaxed);
 	atomic_store_explicit(&q->head, head + 1, memory_order_release);
 	atomic_thread_fence(memory_order_seq_cst);
 }
