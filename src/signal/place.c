@@ -27,9 +27,22 @@ size_t place_member(const size_t *in_room, size_t n, size_t home, size_t room_si
 {
 	if (spread_at == 0 || n <= 1 || room_size < spread_at || home >= n)
 		return home;
+	/* The workers the room may use: those it uses, then the next ones after home. */
+	size_t span = room_size / spread_at + 1, used = 0;
+	if (span > n)
+		span = n;
+	for (size_t i = 0; i < n; i++)
+		used += i == home || in_room[i] > 0;
 	size_t best = home;
-	for (size_t i = 0; i < n; i++) {
-		if (in_room[i] < in_room[best])
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (home + k) % n;
+		int in = i == home || in_room[i] > 0;
+		if (!in && used < span) {
+			in = 1;
+			used++;
+		}
+		if (in && (in_room[i] < in_room[best] ||
+		           (in_room[i] == in_room[best] && best != home && i < best)))
 			best = i;
 	}
 	return best;

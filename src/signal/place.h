@@ -30,8 +30,11 @@ size_t place_pick(const size_t *people, const double *busy, size_t n, int spread
 
 /* The worker for someone joining a room: in_room[i] of the room's members sit on worker i
    of n; home is the room's worker and room_size the members already in. Below spread_at
-   members (always when spread_at is 0 or n is 1): home. From then on: the worker with the
-   fewest of this room's members, home first among equals, then the lowest index. */
+   members (always when spread_at is 0 or n is 1): home. From then on the room may use
+   room_size / spread_at + 1 workers (at most n), so that each carries about spread_at of
+   its members or more, not one each on a machine of many cores: those it uses already,
+   then the next ones after home. The newcomer goes to the one of them with the fewest of
+   this room's members, home first among equals, then the lowest index. */
 size_t place_member(const size_t *in_room, size_t n, size_t home, size_t room_size,
                     size_t spread_at);
 

@@ -83,9 +83,43 @@ static void test_from_spread_at_on_the_emptiest_worker(void **state)
 	assert_int_equal(place_member(in_room, 4, 0, PLACE_SPREAD_AT, PLACE_SPREAD_AT), 2);
 	/* The emptiest may be the last or the first. */
 	size_t last[3] = {4, 4, 0};
-	assert_int_equal(place_member(last, 3, 1, 8, 8), 2);
+	assert_int_equal(place_member(last, 3, 1, 16, 8), 2);
 	size_t first[3] = {0, 4, 4};
-	assert_int_equal(place_member(first, 3, 2, 8, 8), 0);
+	assert_int_equal(place_member(first, 3, 2, 16, 8), 0);
+}
+
+static void test_a_room_opens_a_worker_for_every_spread_at_members(void **state)
+{
+	(void)state;
+	/* Two workers in use and 8 members: the third stays closed until 16. */
+	size_t in_room[4] = {4, 4, 0, 0};
+	assert_int_equal(place_member(in_room, 4, 1, 8, 8), 1);
+	assert_int_equal(place_member(in_room, 4, 1, 15, 8), 1);
+	assert_int_equal(place_member(in_room, 4, 1, 16, 8), 2); /* the next after home */
+	size_t ends[4] = {0, 4, 4, 0}; /* all four open: of the emptiest, the lowest index */
+	assert_int_equal(place_member(ends, 4, 2, 16, 4), 0);
+}
+
+static void test_a_room_of_64_on_64_workers_uses_few_of_them(void **state)
+{
+	(void)state;
+	/* On a machine of many cores a big room must not put one member on each worker, each
+	   then relaying every packet to 63 others: it opens a worker per PLACE_SPREAD_AT. */
+	size_t in_room[64] = {0};
+	for (size_t size = 0; size < 64; size++)
+		in_room[place_member(in_room, 64, 10, size, PLACE_SPREAD_AT)]++;
+	size_t used = 0, fewest = 64;
+	for (size_t i = 0; i < 64; i++) {
+		if (in_room[i] == 0)
+			continue;
+		used++;
+		if (in_room[i] < fewest)
+			fewest = in_room[i];
+	}
+	assert_int_equal(used, 64 / PLACE_SPREAD_AT);
+	assert_true(fewest >= PLACE_SPREAD_AT - 1);
+	assert_int_equal(in_room[10], PLACE_SPREAD_AT); /* home */
+	assert_true(in_room[11] > 0 && in_room[9] == 0);
 }
 
 static void test_ties_go_home_then_to_the_lowest_index(void **state)
@@ -148,6 +182,8 @@ int main(void)
 	    cmocka_unit_test(test_spread_takes_the_fewest_people),
 	    cmocka_unit_test(test_a_small_room_stays_home),
 	    cmocka_unit_test(test_from_spread_at_on_the_emptiest_worker),
+	    cmocka_unit_test(test_a_room_opens_a_worker_for_every_spread_at_members),
+	    cmocka_unit_test(test_a_room_of_64_on_64_workers_uses_few_of_them),
 	    cmocka_unit_test(test_ties_go_home_then_to_the_lowest_index),
 	    cmocka_unit_test(test_zero_never_spreads),
 	    cmocka_unit_test(test_one_worker_never_spreads),
