@@ -661,8 +661,9 @@ void worker_conn_release(struct conn *c)
 /* ---- the thread ---- */
 
 /* What the other workers sent: media for mirrors here, requests for tracks published here;
-   at most most from each. Between our own datagrams one from each, so that a packet handed
-   over does not wait for a whole batch of ours, nor ours for all that was handed over. */
+   up to `most` messages from each. Between two of our own datagrams one from each, so that
+   a packet handed over does not wait for a whole batch of ours, nor ours for all that was
+   handed over. */
 static void drain_relays(struct worker *w, size_t most)
 {
 	size_t n = relay_workers(w->relay);
