@@ -23,7 +23,7 @@
 enum relay_type {
 	RELAY_RTP,      /* publisher -> mirror: a decrypted RTP packet in data */
 	RELAY_SR,       /* publisher -> mirror: a sender report's NTP (8 bytes) and RTP time (4) */
-	RELAY_WANT,     /* mirror -> publisher: send me this track */
+	RELAY_WANT,     /* mirror -> publisher: send me this track (data: my subscribers, u16) */
 	RELAY_UNWANT,   /* mirror -> publisher: I no longer have subscribers of it */
 	RELAY_KEYFRAME, /* mirror -> publisher: ask for a key frame (flag: a newcomer needs one) */
 	RELAY_NACK,     /* mirror -> publisher: these sequence numbers (16-bit each) are missing */

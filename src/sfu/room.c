@@ -54,9 +54,11 @@ struct track {
 	uint64_t level_us;    /* when the last audio level arrived */
 	struct fwd fwd[LIM_ROOM_PARTICIPANTS];
 	size_t nfwd;
-	uint8_t relay_to[LIM_MEDIA_WORKERS]; /* other workers with subscribers of it */
+	uint8_t relay_to[LIM_MEDIA_WORKERS];    /* other workers with subscribers of it */
+	uint16_t relay_subs[LIM_MEDIA_WORKERS]; /* how many each has, as it last told */
 	size_t nrelay;
 	uint64_t relay_rx_us; /* a mirror: when its last packet came */
+	size_t told;          /* a mirror: the subscribers its publisher's worker knows of */
 };
 
 struct participant {
@@ -150,17 +152,31 @@ static void relay_out(struct track *t, enum relay_type type, uint8_t flag, const
 		relay_send(o->w, t->relay_to[i], type, flag, o->handle, t->ssrc, data, len);
 }
 
-static void relay_want(struct track *t, unsigned from, int want)
+/* Worker from wants t for subs subscribers (0: no longer). */
+static void relay_want(struct track *t, unsigned from, uint16_t subs)
 {
-	for (size_t i = 0; i < t->nrelay; i++) {
-		if (t->relay_to[i] == from) {
-			if (!want)
-				t->relay_to[i] = t->relay_to[--t->nrelay];
+	size_t i = 0;
+	while (i < t->nrelay && t->relay_to[i] != from)
+		i++;
+	if (i == t->nrelay) {
+		if (!subs || t->nrelay == LIM_MEDIA_WORKERS)
 			return;
-		}
-	}
-	if (want && t->nrelay < LIM_MEDIA_WORKERS)
 		t->relay_to[t->nrelay++] = (uint8_t)from;
+	} else if (!subs) {
+		t->nrelay--;
+		t->relay_to[i] = t->relay_to[t->nrelay];
+		t->relay_subs[i] = t->relay_subs[t->nrelay];
+		return;
+	}
+	t->relay_subs[i] = subs;
+}
+
+/* A mirror tells its publisher's worker that it wants the track, and for how many. */
+static void mirror_want(struct track *t)
+{
+	uint16_t subs = t->nfwd ? (uint16_t)t->nfwd : 1;
+	t->told = subs;
+	ask_home(t, RELAY_WANT, 0, &subs, sizeof(subs));
 }
 
 static void send_pli(struct track *t)
@@ -181,11 +197,13 @@ static int can_ask_keyframe(const struct track *t)
 	return t->kind == MEDIA_VIDEO && pub && pub->srtp;
 }
 
-/* How many its key frame goes to, for the worker's budget (sfu/keyreq.h): a copy handed to
-   another worker counts as one. */
+/* How many its key frame goes to, for the worker's budget (sfu/keyreq.h): the other
+   workers' subscribers count too, as their workers told. */
 static unsigned keyframe_copies(const struct track *t)
 {
-	size_t n = t->nfwd + t->nrelay;
+	size_t n = t->nfwd;
+	for (size_t i = 0; i < t->nrelay; i++)
+		n += t->relay_subs[i];
 	return n ? (unsigned)n : 1;
 }
 
@@ -295,11 +313,12 @@ static struct track *mirror_track(struct worker *w, const struct media_sub_spec 
 	if (!t)
 		return NULL;
 	t->relay_rx_us = clock_us();
-	ask_home(t, RELAY_WANT, 0, NULL, 0);
+	mirror_want(t); /* before any key-frame request of its subscribers */
 	return t;
 }
 
-/* Mirrors that nobody here receives any more go, and their publisher's worker is told. */
+/* Mirrors that nobody here receives any more go, and their publisher's worker is told; so
+   is it of a mirror whose subscribers changed in number. */
 static void mirror_gc(struct worker *w)
 {
 	struct participant **pp = worker_participants(w);
@@ -312,6 +331,8 @@ static void mirror_gc(struct worker *w)
 		for (size_t i = 0; i < o->ntracks;) {
 			struct track *t = o->tracks[i];
 			if (t->nfwd > 0) {
+				if (t->nfwd != t->told)
+					mirror_want(t);
 				i++;
 				continue;
 			}
@@ -639,8 +660,12 @@ void room_on_relay(struct worker *w, unsigned from, const struct relay_msg *m)
 		break;
 	case RELAY_WANT:
 	case RELAY_UNWANT:
-		if (!o->mirror)
-			relay_want(t, from, m->type == RELAY_WANT);
+		if (!o->mirror) {
+			uint16_t subs = 1;
+			if (m->len == sizeof(subs))
+				memcpy(&subs, m->data, sizeof(subs));
+			relay_want(t, from, m->type == RELAY_WANT ? (subs ? subs : 1) : 0);
+		}
 		break;
 	case RELAY_KEYFRAME:
 		if (!o->mirror)
@@ -735,7 +760,7 @@ static void mirror_reask(struct participant *o, uint64_t now_us)
 		struct track *t = o->tracks[i];
 		if (t->nfwd > 0 && now_us - t->relay_rx_us >= MIRROR_REASK_US) {
 			t->relay_rx_us = now_us;
-			ask_home(t, RELAY_WANT, 0, NULL, 0);
+			mirror_want(t);
 		}
 	}
 }

@@ -250,6 +250,40 @@ static void test_a_subscriber_on_the_other_worker_has_a_key_frame_asked_for(void
 	assert_int_equal(count(f->sub1_c, 0, 0), 1);
 }
 
+static void test_a_key_frame_is_charged_with_the_other_workers_subscribers(void **state)
+{
+	struct fixture *f = *state;
+	/* A publisher on worker 0 with three subscribers on worker 1, none keyed yet. */
+	uint64_t h2 = media_handle(5, 0);
+	struct participant *pub2 = room_participant(&f->w[0], h2, 1);
+	ready_conn(&f->w[0], pub2, MEDIA_PUB);
+	struct media_track_spec t = {.kind = MEDIA_VIDEO, .ssrc = 0x3333, .pt = 100};
+	room_publish(&f->w[0], pub2, &t, 1);
+	struct media_sub_spec spec = {
+	    .publisher = h2, .ssrc = 0x3333, .out_pt = OUT_PT, .kind = MEDIA_VIDEO};
+	struct conn *c[3];
+	for (int i = 0; i < 3; i++) {
+		struct participant *s =
+		    room_participant(&f->w[1], media_handle(10 + (uint64_t)i, 1), 1);
+		c[i] = ready_conn(&f->w[1], s, MEDIA_SUB);
+		c[i]->srtp = NULL;
+		room_subscribe(&f->w[1], s, &spec, 1);
+	}
+	assert_int_equal(drain(f, 0), 3); /* wants for 1, 2 and 3 subscribers */
+	/* One of them is keyed and needs a picture: its key frame goes to all three, and worker
+	   0's budget of key-frame copies is charged for them, not for one handover. */
+	keyreq_tick(&f->w[0].kb);
+	c[0]->srtp = (struct srtp_sess *)(uintptr_t)1;
+	room_on_ready(c[0]);
+	assert_int_equal(drain(f, 0), 1);
+	assert_int_equal(f->w[0].ctr.plis_tx, 2); /* setup's, and this one */
+	assert_int_equal(f->w[0].kb.left, KEYREQ_COPIES_PER_TICK - 3);
+	/* Two leave: worker 0 is told each time. */
+	for (int i = 1; i < 3; i++)
+		room_subscribe(&f->w[1], c[i]->part, NULL, 0);
+	assert_int_equal(drain(f, 0), 2);
+}
+
 static void test_a_nack_worker_1_cannot_answer_reaches_the_publisher(void **state)
 {
 	struct fixture *f = *state;
@@ -355,6 +389,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_a_subscriber_on_the_other_worker_has_a_key_frame_asked_for, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_a_key_frame_is_charged_with_the_other_workers_subscribers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_a_nack_worker_1_cannot_answer_reaches_the_publisher, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sender_reports_reach_the_other_worker, setup,
