@@ -58,6 +58,8 @@ struct participant **worker_participants(struct worker *w);
 /* The key-frame requests the worker may still send in this tick (sfu/keyreq.h). */
 struct keyreq_budget *worker_keyreq_budget(struct worker *w);
 unsigned worker_index(const struct worker *w);
+/* The worker's participants and mirrors by handle (owned by room.c, kept by the worker). */
+struct hashidx *worker_by_handle(struct worker *w);
 /* The rings to and from the other workers (sfu/relay.h). */
 struct relay *worker_relay(struct worker *w);
 

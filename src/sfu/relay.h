@@ -30,9 +30,10 @@ enum relay_type {
 };
 
 struct relay_msg {
-	uint8_t type; /* enum relay_type */
-	uint8_t flag; /* RTP: the stream resumed after a pause; KEYFRAME: must */
-	uint16_t len; /* bytes used in data */
+	uint8_t type;              /* enum relay_type */
+	uint8_t flag;              /* RTP: the stream resumed after a pause; KEYFRAME: must */
+	uint16_t len;              /* bytes used in data */
+	uint16_t seq, payload_len; /* RTP: as the publisher's worker parsed them */
 	uint32_t ssrc;
 	uint64_t publisher; /* the publisher's media handle */
 	uint8_t data[LIM_PACKET];

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/hashidx.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/rnd.h"
@@ -75,18 +76,43 @@ struct participant {
 	struct participant *next;
 };
 
+static uint32_t handle_hash(uint64_t handle)
+{
+	return hashidx_fnv(HASHIDX_FNV_INIT, &handle, sizeof(handle));
+}
+
+static int handle_match(const void *item, const void *key)
+{
+	return ((const struct participant *)item)->handle == *(const uint64_t *)key;
+}
+
+/* Takes p out of the worker's list and index, and frees it. */
+static void participant_free(struct worker *w, struct participant *p)
+{
+	for (struct participant **pp = worker_participants(w); *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	(void)hashidx_del(worker_by_handle(w), handle_hash(p->handle), p);
+	free(p);
+}
+
 struct participant *room_participant(struct worker *w, uint64_t handle, int create)
 {
+	struct participant *p =
+	    hashidx_find(worker_by_handle(w), handle_hash(handle), handle_match, &handle);
+	if (p || !create)
+		return p;
 	struct participant **head = worker_participants(w);
-	for (struct participant *p = *head; p; p = p->next) {
-		if (p->handle == handle)
-			return p;
-	}
-	if (!create)
-		return NULL;
-	struct participant *p = calloc(1, sizeof(*p));
+	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	if (hashidx_add(worker_by_handle(w), handle_hash(handle), p) != 0) {
+		free(p);
+		return NULL;
+	}
 	p->w = w;
 	p->handle = handle;
 	p->mirror = media_handle_worker(handle) != worker_index(w);
@@ -114,10 +140,12 @@ struct conn *room_conn(struct participant *p, enum media_role role)
 
 /* ---- the relay between workers ---- */
 
-/* Puts a message for worker to; when its ring is full the message is dropped, counted. */
-static void relay_send(struct worker *w, unsigned to, enum relay_type type, uint8_t flag,
-                       uint64_t publisher, uint32_t ssrc, const void *data, size_t len)
+/* Puts a message about t for worker to; when its ring is full the message is dropped,
+   counted. h: an RTP packet's header, as parsed here, so that the other worker need not. */
+static void relay_send(struct track *t, unsigned to, enum relay_type type, uint8_t flag,
+                       const void *data, size_t len, const struct rtp_hdr *h)
 {
+	struct worker *w = t->owner->w;
 	struct relay *r = worker_relay(w);
 	struct relay_msg *m = r ? relay_slot(r, worker_index(w), to) : NULL;
 	if (!m || len > sizeof(m->data)) {
@@ -127,8 +155,10 @@ static void relay_send(struct worker *w, unsigned to, enum relay_type type, uint
 	m->type = (uint8_t)type;
 	m->flag = flag;
 	m->len = (uint16_t)len;
-	m->ssrc = ssrc;
-	m->publisher = publisher;
+	m->seq = h ? h->seq : 0;
+	m->payload_len = h ? (uint16_t)h->payload_len : 0;
+	m->ssrc = t->ssrc;
+	m->publisher = t->owner->handle;
 	if (len > 0)
 		memcpy(m->data, data, len);
 	relay_put(r, worker_index(w), to);
@@ -139,17 +169,15 @@ static void relay_send(struct worker *w, unsigned to, enum relay_type type, uint
 static void ask_home(struct track *t, enum relay_type type, uint8_t flag, const void *data,
                      size_t len)
 {
-	const struct participant *o = t->owner;
-	relay_send(o->w, media_handle_worker(o->handle), type, flag, o->handle, t->ssrc, data, len);
+	relay_send(t, media_handle_worker(t->owner->handle), type, flag, data, len, NULL);
 }
 
 /* Every other worker with subscribers of t gets the message. */
 static void relay_out(struct track *t, enum relay_type type, uint8_t flag, const void *data,
-                      size_t len)
+                      size_t len, const struct rtp_hdr *h)
 {
-	const struct participant *o = t->owner;
 	for (size_t i = 0; i < t->nrelay; i++)
-		relay_send(o->w, t->relay_to[i], type, flag, o->handle, t->ssrc, data, len);
+		relay_send(t, t->relay_to[i], type, flag, data, len, h);
 }
 
 /* Worker from wants t for subs subscribers (0: no longer). */
@@ -340,12 +368,10 @@ static void mirror_gc(struct worker *w)
 			track_free(t);
 			o->tracks[i] = o->tracks[--o->ntracks];
 		}
-		if (o->ntracks > 0) {
+		if (o->ntracks > 0)
 			pp = &o->next;
-			continue;
-		}
-		*pp = o->next;
-		free(o);
+		else
+			participant_free(w, o); /* *pp is now the one after it */
 	}
 }
 
@@ -411,13 +437,6 @@ void room_subscribe(struct worker *w, struct participant *p, const struct media_
 
 void room_remove(struct worker *w, struct participant *p, void (*conn_free)(struct conn *))
 {
-	struct participant **head = worker_participants(w);
-	for (struct participant **pp = head; *pp; pp = &(*pp)->next) {
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
-	}
 	while (p->nsubs > 0) {
 		struct track *t = p->subs[p->nsubs - 1];
 		unlink_fwd(t, p);
@@ -432,7 +451,7 @@ void room_remove(struct worker *w, struct participant *p, void (*conn_free)(stru
 		conn_free(p->sub);
 	if (!p->mirror)
 		CTR_ADD(worker_counters_rw(w), participants, (uint64_t)-1);
-	free(p);
+	participant_free(w, p);
 	mirror_gc(w);
 }
 
@@ -452,21 +471,29 @@ void room_on_ready(struct conn *c)
 	}
 }
 
-/* Protects and sends a copy of the packet to each subscriber of t on this worker. */
-static void fan_out(struct track *t, const uint8_t *pkt, size_t len, const struct rtp_hdr *h,
-                    struct media_counters *ctr)
+/* Keeps the packet for retransmission and protects and sends a copy of it to each
+   subscriber of t on this worker. resumed: the first after a pause (a host's mute), from
+   which each subscriber's sequence numbers go on without a gap. */
+static void forward(struct track *t, const uint8_t *pkt, size_t len, uint16_t seq,
+                    size_t payload_len, int resumed, struct media_counters *ctr)
 {
+	if (resumed) {
+		for (size_t i = 0; i < t->nfwd; i++)
+			seqmap_pause(&t->fwd[i].seq);
+	}
+	if (t->rtx)
+		rtxbuf_put(t->rtx, seq, pkt, len);
 	for (size_t i = 0; i < t->nfwd; i++) {
 		struct fwd *f = &t->fwd[i];
 		struct conn *sc = f->sub->sub;
 		if (!sc || !sc->srtp)
 			continue;
-		int32_t out = seqmap_out(&f->seq, h->seq);
+		int32_t out = seqmap_out(&f->seq, seq);
 		if (out < 0)
 			continue;
 		conn_send_rtp(sc, pkt, len, f->out_pt, (uint16_t)out);
 		f->packets++;
-		f->octets += (uint32_t)h->payload_len;
+		f->octets += (uint32_t)payload_len;
 		CTR_ADD(ctr, forwarded, 1);
 	}
 }
@@ -496,16 +523,10 @@ void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr 
 		return; /* a host muted it: nothing goes out, not even to the recorder */
 	}
 	int resumed = t->paused;
-	if (resumed) {
-		for (size_t i = 0; i < t->nfwd; i++)
-			seqmap_pause(&t->fwd[i].seq);
-		t->paused = 0;
-	}
+	t->paused = 0;
 	/* Other workers first: they protect and send their copies while we do ours. */
-	relay_out(t, RELAY_RTP, (uint8_t)resumed, pkt, len);
-	if (t->rtx)
-		rtxbuf_put(t->rtx, h->seq, pkt, len);
-	fan_out(t, pkt, len, h, ctr);
+	relay_out(t, RELAY_RTP, (uint8_t)resumed, pkt, len, h);
+	forward(t, pkt, len, h->seq, h->payload_len, resumed, ctr);
 }
 
 void room_mute(struct participant *p, enum media_kind kind, int muted)
@@ -616,7 +637,7 @@ static void forward_sr(struct track *t, const struct rtcp_sr *sr)
 		uint8_t times[12];
 		memcpy(times, &sr->ntp, 8);
 		memcpy(times + 8, &sr->rtp_ts, 4);
-		relay_out(t, RELAY_SR, 0, times, sizeof(times));
+		relay_out(t, RELAY_SR, 0, times, sizeof(times), NULL);
 	}
 }
 
@@ -634,22 +655,12 @@ void room_on_relay(struct worker *w, unsigned from, const struct relay_msg *m)
 		return;
 	}
 	switch ((enum relay_type)m->type) {
-	case RELAY_RTP: {
-		struct rtp_hdr h;
-		if (!o->mirror || rtp_parse(&h, m->data, m->len) != 0) {
-			CTR_ADD(ctr, drop_malformed, 1);
-			return;
+	case RELAY_RTP:
+		if (o->mirror) {
+			t->relay_rx_us = clock_us();
+			forward(t, m->data, m->len, m->seq, m->payload_len, m->flag, ctr);
 		}
-		t->relay_rx_us = clock_us();
-		if (m->flag) {
-			for (size_t i = 0; i < t->nfwd; i++)
-				seqmap_pause(&t->fwd[i].seq);
-		}
-		if (t->rtx)
-			rtxbuf_put(t->rtx, h.seq, m->data, m->len);
-		fan_out(t, m->data, m->len, &h, ctr);
 		break;
-	}
 	case RELAY_SR:
 		if (o->mirror && m->len == 12) {
 			struct rtcp_sr sr = {.ssrc = t->ssrc};
@@ -661,10 +672,10 @@ void room_on_relay(struct worker *w, unsigned from, const struct relay_msg *m)
 	case RELAY_WANT:
 	case RELAY_UNWANT:
 		if (!o->mirror) {
-			uint16_t subs = 1;
-			if (m->len == sizeof(subs))
+			uint16_t subs = 0; /* a want carries its count, at least 1 */
+			if (m->type == RELAY_WANT && m->len == sizeof(subs))
 				memcpy(&subs, m->data, sizeof(subs));
-			relay_want(t, from, m->type == RELAY_WANT ? (subs ? subs : 1) : 0);
+			relay_want(t, from, subs);
 		}
 		break;
 	case RELAY_KEYFRAME:

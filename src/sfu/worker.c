@@ -36,6 +36,9 @@
    GSO message, for at most this long: a burst of arrivals is not held until its last. */
 #define HOLD_US     100
 #define INDEX_SLOTS 8192 /* a power of two, at least 2 * LIM_CONNS */
+/* Participants (each with up to two transports, or none yet) and mirrors of tracks published
+   on other workers. */
+#define HANDLE_SLOTS 16384
 _Static_assert(INDEX_SLOTS >= 2 * LIM_CONNS, "the indexes hold every transport");
 
 enum cmd_type { CMD_CONN_ADD, CMD_CONN_FP, CMD_PUBLISH, CMD_SUBSCRIBE, CMD_REMOVE, CMD_MUTE };
@@ -73,8 +76,9 @@ struct worker {
 
 	struct conn *conns;
 	size_t nconns;
-	struct hashidx by_addr;  /* the verified address of each transport that has one */
-	struct hashidx by_ufrag; /* every transport, by our ICE ufrag */
+	struct hashidx by_addr;   /* the verified address of each transport that has one */
+	struct hashidx by_ufrag;  /* every transport, by our ICE ufrag */
+	struct hashidx by_handle; /* every participant and mirror, by handle (room.c) */
 	struct participant *parts;
 	struct media_counters ctr;
 
@@ -102,6 +106,11 @@ struct keyreq_budget *worker_keyreq_budget(struct worker *w)
 unsigned worker_index(const struct worker *w)
 {
 	return w->index;
+}
+
+struct hashidx *worker_by_handle(struct worker *w)
+{
+	return &w->by_handle;
 }
 
 struct relay *worker_relay(struct worker *w)
@@ -810,6 +819,7 @@ static void worker_free(struct worker *w)
 	pthread_mutex_destroy(&w->llock);
 	hashidx_free(&w->by_addr);
 	hashidx_free(&w->by_ufrag);
+	hashidx_free(&w->by_handle);
 	free(w->levels);
 	free(w);
 }
@@ -849,7 +859,8 @@ struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct 
 	pthread_mutex_init(&w->llock, NULL);
 	w->levels = calloc(LIM_CONNS, sizeof(*w->levels));
 	if (!w->levels || hashidx_init(&w->by_addr, INDEX_SLOTS) != 0 ||
-	    hashidx_init(&w->by_ufrag, INDEX_SLOTS) != 0) {
+	    hashidx_init(&w->by_ufrag, INDEX_SLOTS) != 0 ||
+	    hashidx_init(&w->by_handle, HANDLE_SLOTS) != 0) {
 		snprintf(why, why_cap, "out of memory");
 		goto fail;
 	}

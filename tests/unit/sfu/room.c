@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "base/clock.h"
+#include "base/hashidx.h"
 #include "rtc/rtcp.h"
 #include "rtc/rtp.h"
 #include "sfu/internal.h"
@@ -27,6 +28,7 @@ struct worker {
 	struct media_counters ctr;
 	struct keyreq_budget kb;
 	struct relay *relay;
+	struct hashidx by_handle;
 };
 
 struct participant **worker_participants(struct worker *w)
@@ -44,6 +46,10 @@ struct media_counters *worker_counters_rw(struct worker *w)
 unsigned worker_index(const struct worker *w)
 {
 	return w->index;
+}
+struct hashidx *worker_by_handle(struct worker *w)
+{
+	return &w->by_handle;
 }
 struct relay *worker_relay(struct worker *w)
 {
@@ -166,6 +172,7 @@ static int setup(void **state)
 	for (unsigned i = 0; i < 2; i++) {
 		f->w[i].index = i;
 		f->w[i].relay = f->relay;
+		assert_int_equal(hashidx_init(&f->w[i].by_handle, 256), 0);
 		keyreq_tick(&f->w[i].kb);
 	}
 	f->pub_handle = media_handle(1, 0);
@@ -193,8 +200,11 @@ static void free_conn(struct conn *c)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	for (unsigned i = 0; i < 2; i++)
+	for (unsigned i = 0; i < 2; i++) {
 		room_free_all(&f->w[i], free_conn);
+		assert_int_equal(f->w[i].by_handle.n, 0); /* every participant left the index */
+		hashidx_free(&f->w[i].by_handle);
+	}
 	relay_free(f->relay);
 	free(f);
 	return 0;
