@@ -47,7 +47,7 @@ fi
 
 echo "== API and browser tests"
 export KAMERD="$PWD/$build/kamerd"
-if node --test --test-reporter=tap tests/api/ tests/security/ tests/tools/ tests/e2e/ >"$log" 2>&1; then
+if node --test --test-force-exit --test-reporter=tap tests/api/ tests/security/ tests/tools/ tests/e2e/ >"$log" 2>&1; then
 	:
 fi
 grep -E '^(not )?ok |^# (pass|fail)|^# Subtest' "$log" | grep -v '^# Subtest' | tail -60

@@ -55,6 +55,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * opts.host: the address to bind HTTP and media to (default loopback; a test's own veth).
  * Media workers: TEST_WORKERS unless extraArgs has --media-workers.
  */
+/* Every kamerd a test started and did not stop: a test that fails before its stop() must
+   not leave one running, which would keep the test file's process, and the run, alive.
+   The runner's --test-force-exit ends the process; its exit kills these. */
+const live = new Set();
+process.on('exit', () => { for (const p of live) p.kill('SIGKILL'); });
+
 export async function startKamerd(extraArgs = [], opts = {}) {
   const host = opts.host || '127.0.0.1';
   const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'kamer-test-'));
@@ -67,12 +73,14 @@ export async function startKamerd(extraArgs = [], opts = {}) {
     '--media', `${host}:${mediaPort}`, ...(wi >= 0 ? [] : ['--media-workers', String(TEST_WORKERS)]),
     ...extraArgs];
   const proc = spawn(KAMERD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc);
   let err = '';
   let out = '';
   proc.stderr.on('data', (d) => { err += d; if (err.length > 1 << 20) err = err.slice(-(1 << 19)); });
   proc.stdout.on('data', (d) => { out += d; });
   let exited = null;
   const exitPromise = new Promise((resolve) => proc.on('exit', (code, signal) => {
+    live.delete(proc);
     exited = { code, signal };
     resolve(exited);
   }));

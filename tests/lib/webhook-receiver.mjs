@@ -8,7 +8,7 @@ export class WebhookReceiver {
     this.events = [];   // verified events, in arrival order
     this.bad = [];      // requests whose signature did not verify
     this.failWith = 0;  // answer this status instead of 204 while non-zero
-    this.refused = [];  // ids of the verified events answered with failWith
+    this.refused = [];  // the verified events answered with failWith: { id, kind }
     this.secrets = [];  // the secrets kamerctl printed (one per tenant)
     this.server = null;
     this.port = 0;
@@ -32,7 +32,9 @@ export class WebhookReceiver {
           return;
         }
         if (this.failWith) {
-          this.refused.push(req.headers['x-kamer-event']);
+          let kind = null;
+          try { kind = JSON.parse(body).kind; } catch { /* signed, yet not JSON: kind unknown */ }
+          this.refused.push({ id: req.headers['x-kamer-event'], kind });
           res.writeHead(this.failWith).end();
           return;
         }

@@ -108,9 +108,12 @@ test('S7: events the receiver answers with 500 are retried until taken, and take
   const before = s.rx.events.length;
   s.rx.failWith = 500; // the security contact is up but broken
   for (let i = 0; i < 3; i++) await (await fetch(`${s.k.base}/m/${randomId()}`)).text();
+  // Only the lookups count: the other contacts' admin.webhook_set may still be on their way,
+  // and be refused too.
+  const refused = () => new Set(s.rx.refused.filter((r) => r.kind === 'lookup.failed').map((r) => r.id));
   let deadline = Date.now() + 20000;
-  while (new Set(s.rx.refused).size < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.ok(new Set(s.rx.refused).size >= 3, `refused ${JSON.stringify(s.rx.refused)}`);
+  while (refused().size < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(refused().size >= 3, `refused ${JSON.stringify(s.rx.refused)}`);
   assert.equal(s.rx.events.length, before, 'nothing counts as taken while the receiver fails');
   s.rx.failWith = 0;
   deadline = Date.now() + 60000;
@@ -120,7 +123,7 @@ test('S7: events the receiver answers with 500 are retried until taken, and take
   const ids = got().map((e) => `${e.path} ${e.id}`);
   assert.equal(ids.length, 3, JSON.stringify(s.rx.kinds()));
   assert.equal(new Set(ids).size, 3, 'no event arrived twice');
-  for (const e of got()) assert.ok(s.rx.refused.includes(e.id), 'the event taken is the one refused before');
+  for (const e of got()) assert.ok(refused().has(e.id), 'the event taken is the one refused before');
   assert.deepEqual(s.rx.bad, []);
   const st = await s.k.stop();
   await s.rx.stop();
