@@ -363,7 +363,39 @@ def run_knee(a, floor_us):
         out.append((shape, r, j))
         if server_lost(j) > 0 or j.get("load_exit") not in (0, None):
             break
-    return out
+    return refine_knee(a, out, floor_us)
+
+
+def refine_knee(a, out, floor_us):
+    """The grid's steps are five participants apart: between the last step Janus carried and
+    the first where it lost, halve the gap with Janus alone until one participant separates
+    them, then measure kamerd at the first size Janus lost at. Adds at most three Janus runs
+    and one kamerd run; the grid's rows stay."""
+    if len(out) < 2 or server_lost(out[-1][2]) == 0:
+        return out
+    rooms, lo = (int(x) for x in out[-2][0].split("x"))
+    last_rooms, hi = (int(x) for x in out[-1][0].split("x"))
+    if rooms != last_rooms or hi - lo < 2:
+        return out
+    extra = ("--readers", str(a.knee_readers))
+    first_lossy = None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        print(f"bench: knee, Janus alone at {rooms} rooms of {mid}", flush=True)
+        j = run_janus(a.build, rooms, mid, a.duration, extra)
+        print("  " + row(f"{rooms}x{mid}", j, floor_us, "janus"), flush=True)
+        if server_lost(j) > 0:
+            hi, first_lossy = mid, j
+        else:
+            lo = mid
+    if first_lossy is None:
+        return out
+    shape = f"{rooms}x{hi}"
+    print(f"bench: knee, kamerd at {shape}", flush=True)
+    r = run_kamerd(a.build, rooms, hi, a.duration, load_extra=extra)
+    print("  " + row(shape, r, floor_us), flush=True)
+    return out[:-1] + [(shape, r, first_lossy), out[-1]]
+
 
 
 def load_overrun(r):
@@ -380,7 +412,9 @@ def knee_lines(a, knee):
     lines = [
         "## Where Janus starts to lose packets",
         "",
-        "Growing loads, Janus and then kamerd at each, until Janus loses packets. Added delay",
+        "Growing loads, Janus and then kamerd at each, until Janus loses packets; then Janus",
+        "alone, halving the gap to the last load it carried, until one participant separates",
+        "them, and kamerd at the first load Janus lost at. Added delay",
         "p99 over the whole run (joins included) and over the steady part (packets sent after",
         "the last join). So that the load, on the servers' own vCPUs, leaves them the CPU, one",
         f"participant in {round(100 / a.knee_readers) if a.knee_readers else 1} reads and measures all "
@@ -398,10 +432,11 @@ def knee_lines(a, knee):
         lines.append(f"| {shape} | {loss(j)} | {ms(j, 'delay_us'):.2f} | "
                      f"{loss(r)} | {ms(r, 'delay_us'):.2f} "
                      f"({ms(r, 'delay_steady_us'):.2f}) | {(r.get('join_ms') or {}).get('p99', 0):.0f} |")
-    shape, r, j = knee[-1]
+    first = next((i for i, (_, _, j) in enumerate(knee) if server_lost(j) > 0), len(knee) - 1)
+    shape, r, j = knee[first]
     lines.append("")
     if server_lost(j) > 0:
-        clean = all(server_lost(x) == 0 for _, x, _ in knee)
+        clean = all(server_lost(x) == 0 for _, x, _ in knee[:first + 1])
         lines.append(f"Janus starts to lose packets at {shape}. kamerd there: added delay p99 "
                      f"{ms(r, 'delay_us'):.2f} ms ({ms(r, 'delay_steady_us'):.2f} ms steady; the target "
                      f"is under 1 ms), and {'no loss at any load up to it' if clean else 'loss, see above'}"
