@@ -334,26 +334,30 @@ def main():
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root for the network namespaces")
-    floors = [measure_floor(a)]
-    floor = floors[0]
+    floors = []
     results = []
     netns_up()
     try:
         for shape in filter(None, a.shapes.split(",")):
             rooms, size = (int(x) for x in shape.split("x"))
-            if results:
-                floors.append(measure_floor(a))
+            before = measure_floor(a)
             print(f"bench: kamerd {rooms} rooms of {size} for {a.duration} s", flush=True)
             r = run_kamerd(a.build, rooms, size, a.duration)
+            after = measure_floor(a)
+            floors += [before, after]
+            # The shape's ratios: to the floor measured just before and just after kamerd's
+            # run, as close in time as the machine allows.
+            shape_floor = (before["floor_us"] + after["floor_us"]) / 2
+            r["floor_us"] = shape_floor
             j = None
-            print("  " + row(f"{rooms}x{size}", r, floors[-1]["floor_us"]), flush=True)
+            print("  " + row(f"{rooms}x{size}", r, shape_floor), flush=True)
             if shutil.which("janus") and not a.no_janus:
                 print(f"bench: janus {rooms} rooms of {size} for {a.duration} s", flush=True)
                 j = run_janus(a.build, rooms, size, a.duration)
-                print("  " + row(f"{rooms}x{size}", j, floors[-1]["floor_us"], "janus"), flush=True)
+                j["floor_us"] = shape_floor
+                print("  " + row(f"{rooms}x{size}", j, shape_floor, "janus"), flush=True)
             results.append((f"{rooms}x{size}", r, j))
-        floors.append(measure_floor(a))
-        floor = median_floor(floors)
+        floor = median_floor(floors or [measure_floor(a)])
         knee = run_knee(a, floor["floor_us"]) if a.knee and shutil.which("janus") and not a.no_janus else []
         scaling = run_scaling(a) if a.scaling else []
     finally:
@@ -367,10 +371,11 @@ def measure_floor(a):
 
 
 def median_floor(floors):
-    """The floor of the run: the median one (the lower of the middle two) of measurements
-    taken before, between and after the grid's shapes. On this VM two measurements a few
-    seconds apart, the machine idle, differed by 40% (5.0 and 7.1 µs), which one
-    measurement would have put into every ratio."""
+    """The floor of the run: the median one (the lower of the middle two) of the measurements
+    taken before and after each of the grid's kamerd runs. On this VM measurements a few
+    seconds apart, the machine idle, differ by up to 40% (5.0 and 7.1 µs; SRTP-GCM alone 1.3
+    and 2.4 µs: the host's other guests), so that each shape's ratios use the two
+    measurements around its own kamerd run, and the knee and capacity figures this median."""
     ranked = sorted(floors, key=lambda f: f["floor_us"])
     return dict(ranked[(len(ranked) - 1) // 2], samples=[f["floor_us"] for f in floors])
 
@@ -580,8 +585,10 @@ def write(a, floor, results, scaling, knee):
         f"{floor['srtp_gcm_us']:.2f} µs (AES-CM-128-HMAC-SHA1-80: {floor['srtp_cm_sha1_us']:.2f} µs), "
         f"and its share of a batched loopback sendmmsg with delivery {floor['send_us']:.2f} µs: "
         f"**{floor['floor_us']:.2f} µs** per forwarded packet"
-        + (f": the median of {len(floor['samples'])} measurements taken before, between and after "
-           f"the shapes below ({', '.join(f'{x:.2f}' for x in floor['samples'])} µs)."
+        + (f": the median of {len(floor['samples'])} measurements, one before and one after each "
+           f"of kamerd's runs in the table below ({', '.join(f'{x:.2f}' for x in floor['samples'])} "
+           "µs). The machine's other guests move it by up to 40% within seconds, so each shape's "
+           "ratios (\"x floor\") use the mean of the two measurements around its own kamerd run."
            if len(floor.get("samples") or []) > 1 else "."),
         "",
         "## Results",
@@ -593,7 +600,7 @@ def write(a, floor, results, scaling, knee):
         for server, x in (("kamerd", r), ("janus", j)):
             if x is None:
                 continue
-            lines.append(row(shape, x, floor["floor_us"], server))
+            lines.append(row(shape, x, x.get("floor_us") or floor["floor_us"], server))
             if x.get("load_exit") not in (0, None) or x.get("errors"):
                 lines.append(f"| {shape} | {server} | kamer-load exit status {x.get('load_exit')}, "
                              f"errors (failed transports, packets it could not protect): "
