@@ -380,6 +380,11 @@ def median_floor(floors):
     return dict(ranked[(len(ranked) - 1) // 2], samples=[f["floor_us"] for f in floors])
 
 
+def knee_load(a):
+    """kamer-load's extra flags in the knee search."""
+    return ("--readers", str(a.knee_readers))
+
+
 def run_knee(a, floor_us):
     """The load where Janus starts to lose packets: growing shapes, Janus and kamerd at each,
     until Janus loses any."""
@@ -387,9 +392,8 @@ def run_knee(a, floor_us):
     for shape in filter(None, a.knee.split(",")):
         rooms, size = (int(x) for x in shape.split("x"))
         print(f"bench: knee, {rooms} rooms of {size} for {a.duration} s", flush=True)
-        extra = ("--readers", str(a.knee_readers))
-        j = run_janus(a.build, rooms, size, a.duration, extra)
-        r = run_kamerd(a.build, rooms, size, a.duration, load_extra=extra)
+        j = run_janus(a.build, rooms, size, a.duration, knee_load(a))
+        r = run_kamerd(a.build, rooms, size, a.duration, load_extra=knee_load(a))
         print("  " + row(shape, r, floor_us) + "\n  " + row(shape, j, floor_us, "janus"), flush=True)
         out.append((shape, r, j))
         if server_lost(j) > 0 or j.get("load_exit") not in (0, None):
@@ -397,6 +401,36 @@ def run_knee(a, floor_us):
     out = refine_knee(a, out, floor_us)
     repeat_at_knee(a, out, floor_us)
     return out
+
+
+def refine_knee(a, out, floor_us):
+    """The grid's steps are five participants apart: between the last step Janus carried and
+    the first where it lost, halve the gap with Janus alone until one participant separates
+    them, then measure kamerd at the first size Janus lost at. Adds at most three Janus runs
+    and one kamerd run; the grid's rows stay."""
+    if len(out) < 2 or server_lost(out[-1][2]) == 0:
+        return out
+    rooms, lo = (int(x) for x in out[-2][0].split("x"))
+    last_rooms, hi = (int(x) for x in out[-1][0].split("x"))
+    if rooms != last_rooms or hi - lo < 2:
+        return out
+    first_lossy = None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        print(f"bench: knee, Janus alone at {rooms} rooms of {mid}", flush=True)
+        j = run_janus(a.build, rooms, mid, a.duration, knee_load(a))
+        print("  " + row(f"{rooms}x{mid}", j, floor_us, "janus"), flush=True)
+        if server_lost(j) > 0:
+            hi, first_lossy = mid, j
+        else:
+            lo = mid
+    if first_lossy is None:
+        return out
+    shape = f"{rooms}x{hi}"
+    print(f"bench: knee, kamerd at {shape}", flush=True)
+    r = run_kamerd(a.build, rooms, hi, a.duration, load_extra=knee_load(a))
+    print("  " + row(shape, r, floor_us), flush=True)
+    return out[:-1] + [(shape, r, first_lossy), out[-1]]
 
 
 def repeat_at_knee(a, knee, floor_us):
@@ -411,41 +445,9 @@ def repeat_at_knee(a, knee, floor_us):
     r["runs"] = [r]
     for i in range(1, a.knee_runs):
         print(f"bench: knee, kamerd at {shape} again ({i + 1} of {a.knee_runs})", flush=True)
-        x = run_kamerd(a.build, rooms, size, a.duration, load_extra=("--readers", str(a.knee_readers)))
+        x = run_kamerd(a.build, rooms, size, a.duration, load_extra=knee_load(a))
         print("  " + row(shape, x, floor_us), flush=True)
         r["runs"].append(x)
-
-
-def refine_knee(a, out, floor_us):
-    """The grid's steps are five participants apart: between the last step Janus carried and
-    the first where it lost, halve the gap with Janus alone until one participant separates
-    them, then measure kamerd at the first size Janus lost at. Adds at most three Janus runs
-    and one kamerd run; the grid's rows stay."""
-    if len(out) < 2 or server_lost(out[-1][2]) == 0:
-        return out
-    rooms, lo = (int(x) for x in out[-2][0].split("x"))
-    last_rooms, hi = (int(x) for x in out[-1][0].split("x"))
-    if rooms != last_rooms or hi - lo < 2:
-        return out
-    extra = ("--readers", str(a.knee_readers))
-    first_lossy = None
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        print(f"bench: knee, Janus alone at {rooms} rooms of {mid}", flush=True)
-        j = run_janus(a.build, rooms, mid, a.duration, extra)
-        print("  " + row(f"{rooms}x{mid}", j, floor_us, "janus"), flush=True)
-        if server_lost(j) > 0:
-            hi, first_lossy = mid, j
-        else:
-            lo = mid
-    if first_lossy is None:
-        return out
-    shape = f"{rooms}x{hi}"
-    print(f"bench: knee, kamerd at {shape}", flush=True)
-    r = run_kamerd(a.build, rooms, hi, a.duration, load_extra=extra)
-    print("  " + row(shape, r, floor_us), flush=True)
-    return out[:-1] + [(shape, r, first_lossy), out[-1]]
-
 
 
 def load_overrun(r):
