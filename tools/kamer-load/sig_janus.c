@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "lws_loop.h"
 #include "sig.h"
 
 #define ROOM_BASE      1000
@@ -48,7 +49,7 @@ struct sig_part {
 
 struct sig {
 	struct lws_context *ctx;
-	lws_sorted_usec_list_t sul;
+	struct lws_loop loop;
 	char host[256];
 	int port, verbose;
 	struct sig_part *parts;
@@ -313,11 +314,6 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-static void wake(lws_sorted_usec_list_t *sul)
-{
-	(void)sul;
-}
-
 static void service(struct sig *s, int timeout_ms)
 {
 	long long now = now_ms();
@@ -327,8 +323,7 @@ static void service(struct sig *s, int timeout_ms)
 			request(sp, "keepalive", "k", 0, NULL, NULL);
 		}
 	}
-	lws_sul_schedule(s->ctx, 0, &s->sul, wake, (lws_usec_t)timeout_ms * 1000);
-	lws_service(s->ctx, 0);
+	lws_loop_service(&s->loop, s->ctx, timeout_ms);
 }
 
 static int create_room(struct sig *s, unsigned index, char *id, size_t cap)

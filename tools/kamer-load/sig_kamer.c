@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "lws_loop.h"
 #include "sig.h"
 
 #define HTTP_TIMEOUT_NS 10000000000ull
@@ -48,7 +49,7 @@ struct sig_part {
 
 struct sig {
 	struct lws_context *ctx;
-	lws_sorted_usec_list_t sul;
+	struct lws_loop loop;
 	char scheme[8], host[256];
 	int port, tls, verbose;
 	/* What a connection's opaque pointer may name: lws can call back for a connection
@@ -143,16 +144,9 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, struct htt
 	}
 }
 
-static void wake(lws_sorted_usec_list_t *sul)
-{
-	(void)sul;
-}
-
 static void service(struct sig *s, int timeout_ms)
 {
-	/* lws_service() ignores its timeout; a timer bounds the wait instead. */
-	lws_sul_schedule(s->ctx, 0, &s->sul, wake, (lws_usec_t)timeout_ms * 1000);
-	lws_service(s->ctx, 0);
+	lws_loop_service(&s->loop, s->ctx, timeout_ms);
 }
 
 /* 0 with the HTTP status in *status and the body in resp (NUL-terminated), or ERR_IO. */
