@@ -48,6 +48,12 @@ const TEST_WORKERS = 2;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/* Every kamerd a test started and did not stop: a test that fails before its stop() must
+   not leave one running, which would keep the test file's process, and the run, alive.
+   The runner's --test-force-exit ends the process; its exit kills these. */
+const live = new Set();
+process.on('exit', () => { for (const p of live) p.kill('SIGKILL'); });
+
 /**
  * Starts kamerd; resolves to { base, mediaPort, dataDir, proc, stdout(), stderr(), stop() }.
  * opts.cast: first add the usual cast of users (addCast) to the store.
@@ -55,12 +61,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * opts.host: the address to bind HTTP and media to (default loopback; a test's own veth).
  * Media workers: TEST_WORKERS unless extraArgs has --media-workers.
  */
-/* Every kamerd a test started and did not stop: a test that fails before its stop() must
-   not leave one running, which would keep the test file's process, and the run, alive.
-   The runner's --test-force-exit ends the process; its exit kills these. */
-const live = new Set();
-process.on('exit', () => { for (const p of live) p.kill('SIGKILL'); });
-
 export async function startKamerd(extraArgs = [], opts = {}) {
   const host = opts.host || '127.0.0.1';
   const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'kamer-test-'));
