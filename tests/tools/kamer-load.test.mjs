@@ -117,6 +117,12 @@ test('three participants publish, subscribe and measure through kamerd', async (
   }
   assert.ok(j.delay_us.max > 0);
   assert.ok(j.join_ms.max > 0);
+  // The media thread sleeps between its ticks (every 0.5 ms) and packets; each sleep ends
+  // with one of them or a command, so there are fewer than those together.
+  const sleeps = j.tool_cpu.media_sleeps;
+  assert.ok(Number.isInteger(sleeps) && sleeps > 100, `media threads slept ${sleeps} times`);
+  assert.ok(sleeps <= j.packets_received + j.duration_s * 2000 + 1000,
+    `media threads slept ${sleeps} times, received ${j.packets_received} in ${j.duration_s} s`);
   assert.equal(typeof j.jitter_ms.mean, 'number');
   assert.ok(j.jitter_ms.mean <= j.jitter_ms.max);
 

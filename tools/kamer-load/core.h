@@ -28,6 +28,7 @@ struct core {
 	struct worker **workers;
 	uint64_t t_start_ns, t_end_ns;
 	uint64_t media_cpu_max_ns; /* the busiest media thread's CPU time */
+	uint64_t media_sleeps;     /* how often the media threads slept, all together */
 	double process_cpu_s;      /* user + system time of the whole process */
 	/* --server-pid: the server's CPU time (user + system, all threads) from the start of
 	   the steady part to the end of the run, in which the packets counted in

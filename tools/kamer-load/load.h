@@ -214,8 +214,13 @@ const char *load_fingerprint(void);
 struct worker *worker_start(unsigned index, int nice);
 /* Hands pc over to w's thread (thread-safe). */
 int worker_add(struct worker *w, struct peer *pc);
-/* Stops the thread, frees its peers; returns the CPU time the thread used (ns). */
-uint64_t worker_stop(struct worker *w);
+/* What a media thread used: its CPU time, and how often it slept (voluntary context
+   switches: each ended by a wakeup, a packet's or its tick's). */
+struct worker_usage {
+	uint64_t cpu_ns, sleeps;
+};
+/* Stops the thread, frees its peers; returns what the thread used. */
+struct worker_usage worker_stop(struct worker *w);
 /* The worker's batched send path, for peers. */
 uint8_t *worker_slot(struct worker *w, int fd);
 void worker_commit(struct worker *w, size_t len, const struct sockaddr *to);

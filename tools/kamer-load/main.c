@@ -360,9 +360,10 @@ int main(int argc, char **argv)
 	run(c, rooms);
 	/* Stop the media first so that the numbers are final, then leave. */
 	for (unsigned t = 0; t < c->opts.threads; t++) {
-		uint64_t cpu = worker_stop(c->workers[t]);
-		if (cpu > c->media_cpu_max_ns)
-			c->media_cpu_max_ns = cpu;
+		struct worker_usage used = worker_stop(c->workers[t]);
+		if (used.cpu_ns > c->media_cpu_max_ns)
+			c->media_cpu_max_ns = used.cpu_ns;
+		c->media_sleeps += used.sleeps;
 		c->workers[t] = NULL;
 	}
 	struct rusage ru;

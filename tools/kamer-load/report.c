@@ -150,8 +150,9 @@ int report(const struct core *c)
 	       (unsigned long long)t->nacks_sent, (unsigned long long)t->nacks,
 	       (unsigned long long)t->resent, (unsigned long long)t->rtx);
 	double media_pct = dur > 0 ? (double)c->media_cpu_max_ns / 1e9 / dur * 100 : 0;
-	printf("  tool CPU      busiest media thread %.0f%% of a core, process %.1f s\n", media_pct,
-	       c->process_cpu_s);
+	printf("  tool CPU      busiest media thread %.0f%% of a core, process %.1f s; the media "
+	       "threads slept %llu times\n",
+	       media_pct, c->process_cpu_s, (unsigned long long)c->media_sleeps);
 	unsigned long pg = atomic_load(&load_srtp_profiles[PEER_PUB][0]),
 	              pc = atomic_load(&load_srtp_profiles[PEER_PUB][1]),
 	              sg = atomic_load(&load_srtp_profiles[PEER_SUB][0]),
@@ -218,8 +219,9 @@ int report(const struct core *c)
 		              (json_int_t)t->nacks, "packets_resent", (json_int_t)t->resent,
 		              "retransmissions_received", (json_int_t)t->rtx));
 		json_object_set_new(j, "tool_cpu",
-		                    json_pack("{s:f, s:f}", "media_thread_max_pct", media_pct,
-		                              "process_s", c->process_cpu_s));
+		                    json_pack("{s:f, s:f, s:I}", "media_thread_max_pct", media_pct,
+		                              "process_s", c->process_cpu_s, "media_sleeps",
+		                              (json_int_t)c->media_sleeps));
 		json_object_set_new(j, "srtp_profiles",
 		                    json_pack("{s:{s:I, s:I}, s:{s:I, s:I}}", "publish",
 		                              "AEAD_AES_128_GCM", (json_int_t)pg,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +33,7 @@ struct worker {
 	struct peer **peers; /* the thread's own */
 	size_t n, cap;
 	int out_fd;
-	uint64_t cpu_ns; /* the thread's CPU time, when it ends */
+	struct worker_usage used; /* the thread's CPU time and sleeps, when it ends */
 	uint64_t next_tick_ns;
 	struct rx_batch in;
 	struct udp_out out;
@@ -159,7 +160,10 @@ static void *run(void *arg)
 	}
 	struct timespec ts;
 	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
-		w->cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		w->used.cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	struct rusage ru;
+	if (getrusage(RUSAGE_THREAD, &ru) == 0)
+		w->used.sleeps = (uint64_t)ru.ru_nvcsw;
 	return NULL;
 }
 
@@ -206,10 +210,10 @@ int worker_add(struct worker *w, struct peer *pc)
 	return 0;
 }
 
-uint64_t worker_stop(struct worker *w)
+struct worker_usage worker_stop(struct worker *w)
 {
 	if (!w)
-		return 0;
+		return (struct worker_usage){0};
 	if (w->started) {
 		atomic_store(&w->stop, 1);
 		uint64_t one = 1;
@@ -217,7 +221,7 @@ uint64_t worker_stop(struct worker *w)
 			log_warn("load", "cannot wake worker %u", w->index);
 		pthread_join(w->th, NULL);
 	}
-	uint64_t cpu = w->cpu_ns;
+	struct worker_usage used = w->used;
 	for (size_t i = 0; i < w->n; i++)
 		peer_free(w->peers[i]);
 	for (size_t i = 0; i < w->npending; i++)
@@ -232,5 +236,5 @@ uint64_t worker_stop(struct worker *w)
 		close(w->tfd);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
-	return cpu;
+	return used;
 }
