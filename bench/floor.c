@@ -2,15 +2,26 @@
  * SRTP unprotect + protect of a 1200-byte RTP packet, and its share of a batched
  * sendmmsg on loopback with the delivery (a receiver draining with recvmmsg).
  *
+ * Beside it, what a wakeup costs here, which the floor does not count: a datagram sent
+ * to a socket whose reader sleeps in epoll_wait on the other CPU costs its sender more
+ * than one sent to a reader that is awake (the sender wakes the sleeper's CPU), and the
+ * reader pays for its sleep and wakeup. A server at light load pays the second for
+ * itself and, on one machine with its load generator, the first for each of the load's
+ * threads it wakes.
+ *
  *   kamer-floor [--json]
  *
  * Each measurement runs for a bounded count, five times; the median is reported in
- * microseconds per packet. */
+ * microseconds per packet (per wakeup for the wakeups). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,6 +167,126 @@ static double send_floor(void)
 	return median(r);
 }
 
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int pin(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/* The reader of the wakeup measurement, on CPU 1: asleep in epoll_wait until a datagram
+   comes, or awake (a busy loop that drains the socket every 200 µs, never waiting). */
+struct reader {
+	int fd, asleep;
+	atomic_int stop;
+	long wakeups;
+	double cpu_s;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	static uint8_t buf[PKT];
+	if (pin(1) != 0)
+		return NULL;
+	double c0 = thread_cpu_s();
+	if (r->asleep) {
+		int ep = epoll_create1(0);
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = r->fd};
+		epoll_ctl(ep, EPOLL_CTL_ADD, r->fd, &ev);
+		while (!atomic_load(&r->stop)) {
+			if (epoll_wait(ep, &ev, 1, 50) <= 0)
+				continue;
+			r->wakeups++;
+			while (recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				;
+		}
+		close(ep);
+	} else {
+		while (!atomic_load(&r->stop)) {
+			double until = now_s() + 200e-6;
+			while (now_s() < until)
+				;
+			while (recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				;
+		}
+	}
+	r->cpu_s = thread_cpu_s() - c0;
+	return NULL;
+}
+
+/* One round: SENDS datagrams 100 µs apart from CPU 0 to a reader on CPU 1; the sender's
+   µs per send (sendto alone, timed) and, with the reader asleep, its CPU µs per wakeup. */
+static int wake_round(int asleep, double *send_us, double *wake_us)
+{
+	enum { SENDS = 2000, GAP_US = 100 };
+	int tx = socket(AF_INET, SOCK_DGRAM, 0);
+	struct reader r = {.fd = socket(AF_INET, SOCK_DGRAM, 0), .asleep = asleep};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+	pthread_t t;
+	int rc = -1;
+	if (tx < 0 || r.fd < 0 || bind(r.fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(r.fd, (struct sockaddr *)&a, &al) != 0 ||
+	    pthread_create(&t, NULL, reader_main, &r) != 0)
+		goto out;
+	static uint8_t pkt[PKT];
+	usleep(20000); /* the reader is pinned and waiting */
+	double in_send = 0, t0 = now_s();
+	for (int i = 0; i < SENDS; i++) {
+		double s0 = now_s();
+		sendto(tx, pkt, sizeof(pkt), 0, (struct sockaddr *)&a, sizeof(a));
+		in_send += now_s() - s0;
+		double due = t0 + (i + 1) * GAP_US * 1e-6;
+		while (now_s() < due)
+			;
+	}
+	usleep(1000);
+	atomic_store(&r.stop, 1);
+	pthread_join(t, NULL);
+	*send_us = in_send * 1e6 / SENDS;
+	*wake_us = r.wakeups ? r.cpu_s * 1e6 / (double)r.wakeups : 0;
+	rc = asleep && r.wakeups < SENDS / 2 ? -1 : 0; /* the reader slept between sends */
+out:
+	if (tx >= 0)
+		close(tx);
+	if (r.fd >= 0)
+		close(r.fd);
+	return rc;
+}
+
+/* µs a wakeup costs the sender of the datagram (over a send to a reader that is awake)
+   and the woken reader. 0 on success; -1 with one CPU, or if the reader never slept. */
+static int wake_costs(double *send_extra_us, double *woken_us)
+{
+	double extra[ROUNDS], woken[ROUNDS];
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || pin(0) != 0)
+		return -1;
+	for (int round = 0; round < ROUNDS; round++) {
+		double awake_send, asleep_send, unused;
+		if (wake_round(0, &awake_send, &unused) != 0 ||
+		    wake_round(1, &asleep_send, &woken[round]) != 0)
+			return -1;
+		extra[round] = asleep_send - awake_send;
+	}
+	cpu_set_t all;
+	CPU_ZERO(&all);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+	*send_extra_us = median(extra);
+	*woken_us = median(woken);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int json = argc > 1 && strcmp(argv[1], "--json") == 0;
@@ -165,14 +296,27 @@ int main(int argc, char **argv)
 	double cm = crypto_floor(DTLS_SRTP_AES128_CM_SHA1_80, 16, 14);
 	double send = send_floor();
 	srtp_sess_global_done();
-	if (json)
+	double wake_send = 0, woken = 0;
+	int wake = wake_costs(&wake_send, &woken) == 0;
+	if (json) {
 		printf("{\"srtp_gcm_us\":%.3f,\"srtp_cm_sha1_us\":%.3f,\"send_us\":%.3f,"
-		       "\"floor_us\":%.3f}\n",
+		       "\"floor_us\":%.3f",
 		       gcm, cm, send, gcm + send);
-	else
+		if (wake)
+			printf(",\"wake_send_us\":%.3f,\"woken_us\":%.3f", wake_send, woken);
+		printf("}\n");
+	} else {
 		printf("per 1200-byte packet: SRTP unprotect+protect AEAD-AES-128-GCM %.3f us, "
 		       "AES-CM-128-HMAC-SHA1-80 %.3f us; batched loopback send %.3f us\n"
 		       "floor (GCM + send): %.3f us per forwarded packet\n",
 		       gcm, cm, send, gcm + send);
+		if (wake)
+			printf(
+			    "a wakeup (not in the floor): %.3f us more for the send that wakes a "
+			    "reader asleep on the other CPU, %.3f us for the reader\n",
+			    wake_send, woken);
+		else
+			printf("a wakeup: not measured (needs two CPUs)\n");
+	}
 	return 0;
 }

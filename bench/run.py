@@ -9,7 +9,7 @@ million forwarded packets (/proc/PID/stat), its peak memory (VmHWM), the delay i
 multiple of the floor measured in the same run (bench/floor.c). It writes
 docs/BENCHMARKS.md. A benchmark, not a test: it asserts nothing.
 """
-import argparse, datetime, json, os, platform, shutil, signal, statistics, subprocess, sys, tempfile, time
+import argparse, datetime, glob, json, os, platform, shutil, signal, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRV, CLI = "kbench-srv", "kbench-cli"
@@ -87,20 +87,39 @@ def settle(limit_s=20, busy=0.1):
         pass
 
 
+def sleeps(pid):
+    """How often each thread of a process has slept (voluntary context switches), by thread
+    id; each sleep ended with a wakeup."""
+    out = {}
+    for path in glob.glob(f"/proc/{pid}/task/*/status"):
+        try:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        out[path.split("/")[4]] = int(line.split()[1])
+        except OSError:
+            pass  # the thread ended meanwhile
+    return out
+
+
 def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
     """Runs kamer-load against a started server; CPU and memory from /proc. The load counts
     the datagrams its own sockets dropped (socket_drops: on the same CPUs, it did not read
     them in time; a client on its own machine would have), which are not the server's loss."""
     settle()
     cpu0 = cpu_seconds(proc.pid)
+    slept0 = sleeps(proc.pid)
     out = os.path.join(data, "load.json")
     load = sh("ip", "netns", "exec", CLI, os.path.join(build, "kamer-load"), "--target", target,
               "--url", url, "--rooms", str(rooms), "--size", str(size),
               "--duration", str(duration), "--json", out, "--server-pid", str(proc.pid), *extra,
               check=False, capture_output=True, text=True)
     cpu = cpu_seconds(proc.pid) - cpu0
+    # Threads that ended during the run are missed; a thread started in it counts from 0.
+    slept = sum(n - slept0.get(tid, 0) for tid, n in sleeps(proc.pid).items())
     res = json.load(open(out)) if os.path.exists(out) else {"errors": load.stderr[-500:]}
     res["server_cpu_s"] = cpu
+    res["server_sleeps"] = slept
     res["server_peak_kib"] = peak_kib(proc.pid)
     res["load_exit"] = load.returncode
     return res
@@ -349,12 +368,14 @@ def main():
             # run, as close in time as the machine allows.
             shape_floor = (before["floor_us"] + after["floor_us"]) / 2
             r["floor_us"] = shape_floor
+            r["wake"] = wake_prices(before, after)
             j = None
             print("  " + row(f"{rooms}x{size}", r, shape_floor), flush=True)
             if shutil.which("janus") and not a.no_janus:
                 print(f"bench: janus {rooms} rooms of {size} for {a.duration} s", flush=True)
                 j = run_janus(a.build, rooms, size, a.duration)
                 j["floor_us"] = shape_floor
+                j["wake"] = r["wake"]
                 print("  " + row(f"{rooms}x{size}", j, shape_floor, "janus"), flush=True)
             results.append((f"{rooms}x{size}", r, j))
         floor = median_floor(floors or [measure_floor(a)])
@@ -368,6 +389,57 @@ def main():
 def measure_floor(a):
     return json.loads(sh(os.path.join(a.build, "kamer-floor"), "--json", capture_output=True,
                          text=True).stdout)
+
+
+def wake_prices(*floors):
+    """What a wakeup cost in the floor measurements given (their mean): the sender of a
+    datagram that wakes a thread asleep on the other CPU pays wake_send_us more than for
+    one to a thread awake, and the woken thread woken_us. None if any lacks them."""
+    keys = ("wake_send_us", "woken_us")
+    if not floors or any(k not in f for f in floors for k in keys):
+        return None
+    return {k: statistics.mean(f[k] for f in floors) for k in keys}
+
+
+def wake_lines(results):
+    """The wakeups of each run, set against what a wakeup costs here."""
+    rows = []
+    for shape, r, j in results:
+        for server, x in (("kamerd", r), ("janus", j)):
+            fwd = (x or {}).get("packets_received") or 0
+            w = (x or {}).get("wake")
+            media_sleeps = ((x or {}).get("tool_cpu") or {}).get("media_sleeps")
+            if not fwd or not w or x.get("server_sleeps") is None or media_sleeps is None:
+                continue
+            own = x["server_sleeps"] / fwd
+            load = media_sleeps / fwd
+            us = (x.get("server_cpu_s") or 0) * 1e6 / fwd
+            rest = us - own * w["woken_us"] - load * w["wake_send_us"]
+            rows.append(f"| {shape} | {server} | {w['woken_us']:.1f} / {w['wake_send_us']:.1f} | "
+                        f"{own:.3f} | {load:.3f} | {us:.2f} | {own * w['woken_us']:.2f} | "
+                        f"{load * w['wake_send_us']:.2f} | {rest:.2f} ({rest / x['floor_us']:.1f}x) |")
+    if not rows:
+        return []
+    return [
+        "### Wakeups, which the floor does not count",
+        "",
+        "A wakeup's price, measured with the floor (kamer-floor; the mean of the measurements",
+        "around the shape's kamerd run): what the woken thread pays for its sleep in epoll_wait",
+        "and its wakeup (with the read of one datagram), and how much more the sender of the",
+        "datagram that wakes it pays than for a send to a thread awake (it wakes the sleeper's",
+        "CPU). A server pays the first for each of its own sleeps and, sharing the machine with",
+        "its load generator, the second for each sleep of the load's media threads that its",
+        "packets end (at most all of them: the load's own tick ends some). Against remote",
+        "clients it would pay neither the second nor the delivery that the floor's send",
+        "includes. Sleeps are counted over the run per forwarded packet (the server's threads",
+        "from /proc, the load's by `kamer-load`); the last column is the server's CPU per",
+        "forwarded packet less both.",
+        "",
+        "| shape | server | a wakeup: woken / waker µs | server's sleeps per packet | load's sleeps per packet | server µs per packet | its own wakeups, µs per packet | waking the load, at most, µs per packet | the rest, µs per packet (x floor) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+    ]
 
 
 def median_floor(floors):
@@ -639,6 +711,7 @@ def write(a, floor, results, scaling, knee):
         "which kamerd prefers; the profiles each server negotiated are listed above.",
         "",
     ]
+    lines += wake_lines(results)
     lines += knee_lines(a, knee)
     lines += scaling_lines(a, scaling, floor["floor_us"])
     lines += [
