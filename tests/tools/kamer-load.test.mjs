@@ -304,6 +304,7 @@ test('a meeting\'s start asks each publisher for a key frame once per interval, 
   // lets the others wait for the interval's end, so the burst of key frames (each forwarded
   // to everyone) is one per publisher, not seven.
   const size = 8, rampMs = 5;
+  const busyBefore = await metric(k.base, 'kamer_drops_total{reason="dtls_busy"}');
   const out = join(dir, 'start.json');
   const r = await runLoad(['--url', k.base, '--rooms', '1', '--size', String(size),
     '--duration', '2', '--ramp-ms', String(rampMs), '--json', out, ...auth]);
@@ -314,7 +315,13 @@ test('a meeting\'s start asks each publisher for a key frame once per interval, 
   const windowMs = size * rampMs + j.join_ms.max;
   const most = size * (Math.ceil(windowMs / 300) + 2);
   assert.ok(j.plis_received >= size - 1, `only ${j.plis_received} key-frame requests`);
-  assert.equal(j.dtls_flights_resent, 0); // eight joining at once: no handshake waited for a timer
+  // Eight joining at once: kamerd keeps a ClientHello that overtakes the client's answer
+  // and drops no DTLS record, so that no handshake has to wait for the client's timer. The
+  // timer is 50 ms (libwebrtc's), which an answer can outlast on a busy shared machine (one
+  // flight of 16 was resent in one CI run); with kamerd dropping early ClientHellos, 6 to
+  // 7 of the 16 transports resent theirs in three runs.
+  assert.ok(j.dtls_flights_resent <= 2, `${j.dtls_flights_resent} DTLS flights resent`);
+  assert.equal(await metric(k.base, 'kamer_drops_total{reason="dtls_busy"}') - busyBefore, 0);
   assert.ok(j.plis_received <= most,
     `${j.plis_received} key-frame requests for ${size} publishers (at most ${most}: joins took ${windowMs} ms)`);
 });
