@@ -156,7 +156,7 @@ def run_janus(build, rooms, size, duration, load_extra=()):
         shutil.rmtree(data, ignore_errors=True)
 
 
-def run_kamerd(build, rooms, size, duration, workers=None, load_extra=()):
+def run_kamerd(build, rooms, size, duration, workers=None, load_extra=(), server_extra=()):
     data = tempfile.mkdtemp(prefix="kamer-bench-")
     env = dict(os.environ, KAMER_TEST_CHEAP_PASSWORDS="1")
     ctl = os.path.join(build, "kamerctl")
@@ -169,7 +169,8 @@ def run_kamerd(build, rooms, size, duration, workers=None, load_extra=()):
     proc = subprocess.Popen(["ip", "netns", "exec", SRV, os.path.join(build, "kamerd"),
                              "--data-dir", data, "--listen", f"{SRV_IP}:8080",
                              "--media", f"{SRV_IP}:10000", "--rate-limit", "100000",
-                             *(("--media-workers", str(workers)) if workers else ())],
+                             *(("--media-workers", str(workers)) if workers else ()),
+                             *server_extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
@@ -609,8 +610,10 @@ def run_scaling(a):
     for workers in sorted({1, os.cpu_count() or 1}):
         print(f"bench: capacity, kamerd with {workers} worker(s), {rooms} rooms of {size} "
               f"at {kbps} kbit/s video for {a.duration} s", flush=True)
+        # Each participant sends more than a transport may by default (--media-limit-kbps).
         r = run_kamerd(a.build, rooms, size, a.duration, workers,
-                       ("--sink", "--video-kbps", kbps))
+                       ("--sink", "--video-kbps", kbps),
+                       ("--media-limit-kbps", "0", "--media-limit-pps", "0"))
         r["workers"] = workers
         print(f"  forwarded {r.get('server_forwarded')}, in {r.get('server_in')}, "
               f"sent {r.get('packets_sent')}, CPU {r.get('server_cpu_s'):.2f} s, "

@@ -1,4 +1,5 @@
 /* main.c - kamerd: configuration, start-up and clean shutdown. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,6 +61,9 @@ static void usage(FILE *f)
 	        "  --room-spread N      a room's members after the Nth are spread over the\n"
 	        "                       media workers, one more worker for every N members;\n"
 	        "                       0: never (default %d, at most %d)\n"
+	        "  --media-limit-kbps N what one transport may send us, in kbit/s; more is\n"
+	        "                       dropped (default %u; 0: no limit)\n"
+	        "  --media-limit-pps N  and in datagrams per second (default %u; 0: no limit)\n"
 	        "  --announce ADDR      address put in ICE candidates when it differs from the\n"
 	        "                       bound one (e.g. this machine's LAN address)\n"
 	        "  --ceiling LEVEL      the highest classification this server carries:\n"
@@ -72,7 +76,21 @@ static void usage(FILE *f)
 	        "  --verbose            log more\n"
 	        "  --help               this text\n"
 	        "  --version            the version\n",
-	        PLACE_SPREAD_AT, LIM_ROOM_PARTICIPANTS);
+	        PLACE_SPREAD_AT, LIM_ROOM_PARTICIPANTS, METER_KBPS_DEFAULT, METER_PPS_DEFAULT);
+}
+
+/* A whole number from lo to hi for the option name, into *out; 0, or -1 having said why. */
+static int parse_number(const char *name, const char *arg, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (!*arg || *end || errno || v < lo || v > hi) {
+		fprintf(stderr, "kamerd: --%s wants %ld to %ld\n", name, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -87,6 +105,7 @@ int main(int argc, char **argv)
 	long workers = 0;
 	int spread = 0;
 	long room_spread = PLACE_SPREAD_AT;
+	struct meter_rate limit = {.kbps = METER_KBPS_DEFAULT, .pps = METER_PPS_DEFAULT};
 	static const struct option opts[] = {
 	    {"data-dir", required_argument, NULL, 'd'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -102,6 +121,8 @@ int main(int argc, char **argv)
 	    {"media-workers", required_argument, NULL, 'w'},
 	    {"media-placement", required_argument, NULL, 'p'},
 	    {"room-spread", required_argument, NULL, 'S'},
+	    {"media-limit-kbps", required_argument, NULL, 'K'},
+	    {"media-limit-pps", required_argument, NULL, 'P'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -118,35 +139,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'r': {
-			char *end;
-			retention_hours = strtol(optarg, &end, 10);
-			if (*end || retention_hours < 0 || retention_hours > 24L * 3650) {
-				fprintf(stderr, "kamerd: --retention-hours wants 0 to 87600\n");
+		case 'r':
+			if (parse_number("retention-hours", optarg, 0, 24L * 3650,
+			                 &retention_hours))
 				return 2;
-			}
 			break;
-		}
 		case 's': secure_cookies = 1; break;
-		case 'R': {
-			char *end;
-			rate = strtol(optarg, &end, 10);
-			if (*end || rate < 1 || rate > 100000) {
-				fprintf(stderr, "kamerd: --rate-limit wants 1 to 100000\n");
+		case 'R':
+			if (parse_number("rate-limit", optarg, 1, 100000, &rate))
 				return 2;
-			}
 			break;
-		}
-		case 'w': {
-			char *end;
-			workers = strtol(optarg, &end, 10);
-			if (*end || workers < 1 || workers > LIM_MEDIA_WORKERS) {
-				fprintf(stderr, "kamerd: --media-workers wants 1 to %d\n",
-				        LIM_MEDIA_WORKERS);
+		case 'w':
+			if (parse_number("media-workers", optarg, 1, LIM_MEDIA_WORKERS, &workers))
 				return 2;
-			}
 			break;
-		}
 		case 'p':
 			if (strcmp(optarg, "pack") != 0 && strcmp(optarg, "spread") != 0) {
 				fprintf(stderr, "kamerd: --media-placement wants pack or spread\n");
@@ -154,15 +160,18 @@ int main(int argc, char **argv)
 			}
 			spread = strcmp(optarg, "spread") == 0;
 			break;
-		case 'S': {
-			char *end;
-			room_spread = strtol(optarg, &end, 10);
-			if (!*optarg || *end || room_spread < 0 ||
-			    room_spread > LIM_ROOM_PARTICIPANTS) {
-				fprintf(stderr, "kamerd: --room-spread wants 0 to %d\n",
-				        LIM_ROOM_PARTICIPANTS);
+		case 'S':
+			if (parse_number("room-spread", optarg, 0, LIM_ROOM_PARTICIPANTS,
+			                 &room_spread))
 				return 2;
-			}
+			break;
+		case 'K':
+		case 'P': {
+			long v;
+			if (parse_number(c == 'K' ? "media-limit-kbps" : "media-limit-pps", optarg,
+			                 0, UINT32_MAX, &v))
+				return 2;
+			*(c == 'K' ? &limit.kbps : &limit.pps) = (uint32_t)v;
 			break;
 		}
 		case 'h': usage(stdout); return 0;
@@ -177,6 +186,7 @@ int main(int argc, char **argv)
 	struct media_config mc;
 	memset(&mc, 0, sizeof(mc));
 	mc.workers = (unsigned)workers;
+	mc.limit = limit;
 	socklen_t mlen;
 	if (addr_parse(media_addr, &mc.bind, &mlen) != 0) {
 		fprintf(stderr, "kamerd: --media wants ADDR:PORT, got '%s'\n", media_addr);

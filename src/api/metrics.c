@@ -64,6 +64,8 @@ char *metrics_render(struct media *m, struct signal *sig)
 	        (unsigned long long)c->drop_unsealed);
 	fprintf(f, "kamer_drops_total{reason=\"dtls_busy\"} %llu\n",
 	        (unsigned long long)c->drop_dtls_busy);
+	fprintf(f, "kamer_drops_total{reason=\"over_limit\"} %llu\n",
+	        (unsigned long long)c->drop_over_limit);
 	fprintf(f, "kamer_drops_total{reason=\"send_failed\"} %llu\n",
 	        (unsigned long long)c->tx_failed);
 	fprintf(f, "kamer_drops_total{reason=\"relay_full\"} %llu\n",

@@ -40,6 +40,7 @@ struct conn {
 	int has_addr;
 	struct hs *hs;          /* its DTLS, on the worker's handshake thread */
 	struct srtp_sess *srtp; /* set when DTLS is done: the conn is ready */
+	struct meter meter;     /* what it sent, against the worker's limit (sfu/meter.h) */
 	int failed;
 	uint64_t last_rx_us;
 	struct conn *next; /* in the media's list */

@@ -61,8 +61,8 @@ struct media *media_start(const struct media_config *cfg, char *why, size_t why_
 	for (unsigned i = 0; i < n; i++) {
 		if (base)
 			addr_set_port((struct sockaddr *)&bind, (uint16_t)(base + i));
-		m->w[i] =
-		    worker_start(i, (struct sockaddr *)&bind, m->dtls, m->relay, why, why_cap);
+		m->w[i] = worker_start(i, (struct sockaddr *)&bind, &cfg->limit, m->dtls, m->relay,
+		                       why, why_cap);
 		if (!m->w[i])
 			goto fail;
 		m->n++;
@@ -163,6 +163,7 @@ void media_counters_total(const struct media *m, struct media_counters *out)
 		SUM(drop_unknown);
 		SUM(drop_unsealed);
 		SUM(drop_dtls_busy);
+		SUM(drop_over_limit);
 		SUM(dtls_failed);
 		SUM(relay_tx);
 		SUM(relay_rx);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "base/err.h"
+#include "sfu/meter.h"
 
 #define MEDIA_UFRAG_LEN 8
 #define MEDIA_PWD_LEN   24
@@ -28,6 +29,7 @@ struct media_config {
 	struct sockaddr_storage bind; /* worker i binds this port + i; all ephemeral if 0 */
 	char announce[64];            /* address for ICE candidates; "" = the bound one */
 	unsigned workers;             /* 0: one per CPU this process may run on */
+	struct meter_rate limit; /* what each transport may send us (sfu/meter.h); 0 = no limit */
 };
 
 /* Counters of one worker, written only by its thread, read by the control plane. */
@@ -47,6 +49,7 @@ struct media_counters {
 	_Atomic uint64_t drop_unsealed;    /* outgoing, refused by SRTP (e.g. other bytes
 	                                      under an index already used) */
 	_Atomic uint64_t drop_dtls_busy;   /* DTLS records the handshake thread had no room for */
+	_Atomic uint64_t drop_over_limit;  /* authentic SRTP/SRTCP over its transport's rate */
 	_Atomic uint64_t dtls_failed; /* handshakes that failed, fingerprint mismatches included */
 	_Atomic uint64_t relay_tx, relay_rx; /* messages to and from other workers (sfu/relay.h) */
 	_Atomic uint64_t drop_relay_full;    /* messages for a worker whose ring was full */

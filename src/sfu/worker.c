@@ -63,9 +63,10 @@ struct worker {
 	int running, halted;
 	_Atomic int stop;
 	uint16_t port;
-	struct dtls_ctx *dtls; /* shared by all workers; SSL_new on it is thread-safe */
-	struct relay *relay;   /* shared by all workers: one ring per ordered pair */
-	struct hs_thread *hst; /* runs this worker's DTLS */
+	struct meter_rate limit; /* what each transport may send (sfu/meter.h) */
+	struct dtls_ctx *dtls;   /* shared by all workers; SSL_new on it is thread-safe */
+	struct relay *relay;     /* shared by all workers: one ring per ordered pair */
+	struct hs_thread *hst;   /* runs this worker's DTLS */
 
 	pthread_mutex_t qlock;
 	struct cmd *queue[LIM_QUEUE];
@@ -372,6 +373,7 @@ static void on_handshake(struct worker *w, struct hs_out *o)
 			INC(dtls_failed);
 			return;
 		}
+		meter_init(&c->meter, &w->limit, clock_us());
 		log_debug("media", "transport ready (%s)",
 		          c->role == MEDIA_PUB ? "publish" : "subscribe");
 		room_on_ready(c);
@@ -420,7 +422,8 @@ static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct s
 		INC(drop_unverified);
 		return;
 	}
-	c->last_rx_us = clock_us();
+	uint64_t now = clock_us();
+	c->last_rx_us = now;
 	if (b <= 63) {
 		on_dtls(w, c, p, len);
 		return;
@@ -429,18 +432,22 @@ static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct s
 		INC(drop_not_ready);
 		return;
 	}
-	if (rtp_is_rtcp(p, len)) {
-		int rc = srtp_sess_unprotect_rtcp(c->srtp, p, &len);
-		if (rc != 0) {
-			count_srtp_drop(w, rc);
-			return;
-		}
-		room_on_rtcp(c, p, len);
-		return;
-	}
-	int rc = srtp_sess_unprotect_rtp(c->srtp, p, &len);
+	int rtcp = rtp_is_rtcp(p, len);
+	size_t wire_len = len;
+	int rc = rtcp ? srtp_sess_unprotect_rtcp(c->srtp, p, &len)
+	              : srtp_sess_unprotect_rtp(c->srtp, p, &len);
 	if (rc != 0) {
 		count_srtp_drop(w, rc);
+		return;
+	}
+	/* Metered once authentic: a third party's datagrams from this address fail above and
+	   cannot spend the participant's budget. */
+	if (!meter_take(&c->meter, &w->limit, wire_len, now)) {
+		INC(drop_over_limit);
+		return;
+	}
+	if (rtcp) {
+		room_on_rtcp(c, p, len);
 		return;
 	}
 	struct rtp_hdr h;
@@ -843,7 +850,8 @@ static void pin(struct worker *w)
 	}
 }
 
-struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct dtls_ctx *dtls,
+struct worker *worker_start(unsigned index, const struct sockaddr *bind,
+                            const struct meter_rate *limit, struct dtls_ctx *dtls,
                             struct relay *relay, char *why, size_t why_cap)
 {
 	struct worker *w = calloc(1, sizeof(*w));
@@ -852,6 +860,7 @@ struct worker *worker_start(unsigned index, const struct sockaddr *bind, struct 
 		return NULL;
 	}
 	w->index = index;
+	w->limit = *limit;
 	w->dtls = dtls;
 	w->relay = relay;
 	w->fd = w->evfd = w->tfd = w->epfd = -1;

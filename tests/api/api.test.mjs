@@ -68,7 +68,27 @@ test('--help lists every flag', async () => {
   const { KAMERD } = await import('../lib/kamerd.mjs');
   const out = execFileSync(KAMERD, ['--help']).toString();
   for (const f of ['--data-dir', '--listen', '--media', '--media-workers', '--media-placement',
-    '--announce', '--help']) assert.match(out, new RegExp(f));
+    '--room-spread', '--media-limit-kbps', '--media-limit-pps', '--announce', '--help']) {
+    assert.match(out, new RegExp(f));
+  }
+});
+
+test('a number out of its range, or not a number, is refused with the range', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { KAMERD } = await import('../lib/kamerd.mjs');
+  for (const [flag, value, want] of [
+    ['--media-limit-kbps', '-1', '0 to 4294967295'],
+    ['--media-limit-pps', '4294967296', '0 to 4294967295'],
+    ['--media-limit-kbps', '10M', '0 to 4294967295'],
+    ['--room-spread', '65', '0 to 64'],
+    ['--media-workers', '0', '1 to 64'],
+    ['--retention-hours', '', '0 to 87600'],
+    ['--rate-limit', '99999999999999999999', '1 to 100000'],
+  ]) {
+    const r = spawnSync(KAMERD, [flag, value], { timeout: 10000 });
+    assert.equal(r.status, 2, `${flag} ${value}`);
+    assert.match(r.stderr.toString(), new RegExp(`${flag} wants ${want}`));
+  }
 });
 
 test('an unknown --media-placement is refused with a reason', async () => {

@@ -143,6 +143,8 @@ test('three participants publish, subscribe and measure through kamerd', async (
   // Every ICE check found its transport, also those that overtook the answer they follow
   // (kamerd queues a transport before the client can know its credentials).
   assert.equal(await metric(k.base, 'kamer_drops_total{reason="stun_auth"}') - stunAuthBefore, 0);
+  // A publisher at 1 Mbit/s is far inside the default limit of a transport.
+  assert.equal(await metric(k.base, 'kamer_drops_total{reason="over_limit"}'), 0);
 });
 
 /** A process's user + system CPU seconds (proc(5): fields 14 and 15, in clock ticks). */
@@ -280,6 +282,46 @@ test('a big room spread over two workers: everyone hears everyone, and the worke
     const st = await k2.stop();
     assert.deepEqual(st, { code: 0, signal: null }, k2.stderr().slice(-4000));
   }
+});
+
+// What one transport may send kamerd is limited (--media-limit-kbps, --media-limit-pps;
+// sfu/meter.h): what a publisher sends over it is dropped and counted as over_limit, so that
+// no participant can make kamerd forward a flood to its whole room. Two publishers at about
+// 1.06 Mbit/s and 154 datagrams a second each (video and audio) for 4 s.
+async function overLimit(flags, name) {
+  const k2 = await startKamerd(flags);
+  try {
+    const cast = addCast(k2.dataDir, ['loadhost']);
+    const pw = join(dir, `password-${name}`);
+    writeFileSync(pw, `${cast.password}\n`);
+    const out = join(dir, `${name}.json`);
+    const r = await runLoad(['--url', k2.base, '--rooms', '1', '--size', '2', '--duration', '4',
+      '--json', out, '--user', 'loadhost', '--password-file', pw]);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(j.joined, 2, `kamer-load:\n${r.stdout}\n${r.stderr.slice(-2000)}`);
+    return {
+      j,
+      over: await metric(k2.base, 'kamer_drops_total{reason="over_limit"}'),
+      rtpIn: await metric(k2.base, 'kamer_rtp_packets_in_total'),
+    };
+  } finally {
+    const st = await k2.stop();
+    assert.deepEqual(st, { code: 0, signal: null }, k2.stderr().slice(-4000));
+  }
+}
+
+test('a publisher over the transport limit has the excess dropped, counted as over_limit', async () => {
+  // 300 kbit/s: about a third of the bytes each publisher sends get through (a second's
+  // worth at the start, then the rate), about half of its datagrams (audio's are small).
+  // Without the limit all would.
+  const kb = await overLimit(['--media-limit-kbps', '300'], 'limit-kbps');
+  assert.ok(kb.over > 0.25 * kb.j.packets_sent, `${kb.over} over the limit of ${kb.j.packets_sent}`);
+  assert.ok(kb.rtpIn < 0.75 * kb.j.packets_sent, `${kb.rtpIn} of ${kb.j.packets_sent} let in`);
+  assert.ok(kb.j.loss_ratio > 0.25, `loss ${kb.j.loss_ratio}`);
+  // 60 datagrams a second and no limit on bytes: 60 of each publisher's 154 or so.
+  const pps = await overLimit(['--media-limit-kbps', '0', '--media-limit-pps', '60'], 'limit-pps');
+  assert.ok(pps.over > 0.25 * pps.j.packets_sent, `${pps.over} over of ${pps.j.packets_sent}`);
+  assert.ok(pps.rtpIn < 0.75 * pps.j.packets_sent, `${pps.rtpIn} of ${pps.j.packets_sent} let in`);
 });
 
 test('lost video is NACKed and kamerd resends it', async () => {
