@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startKamerd, createMeeting, login, sessionIntoContext, PASSWORD } from '../lib/kamerd.mjs';
+import { startKamerd, createMeeting, login, sessionIntoContext, metric, PASSWORD } from '../lib/kamerd.mjs';
 import { launch, openPage, shot, waitFor, inboundStats, SCREEN_ARGS } from './helpers.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -196,4 +196,7 @@ test('chat, raised hand and a shared screen reach the others', { timeout: 180000
     return { done: s.video.filter((x) => x.framesDecoded > 0).length >= 2, s };
   }, 30000, 500);
   for (const p of pages) assert.deepEqual(p.problems, [], p.who);
+  // A browser's camera, microphone and screen together stay inside what a connection may
+  // send by default (--media-limit-kbps, --media-limit-pps): nothing was dropped for it.
+  assert.equal(await metric(k.base, 'kamer_drops_total{reason="over_limit"}'), 0);
 }));

@@ -120,6 +120,8 @@ test('three participants see and hear each other; tiles follow the roster', { ti
   const fwd = (w) => metric(k.base, `kamer_worker_packets_forwarded_total{worker="${w}"}`);
   assert.ok(await fwd(0) > 0 && await fwd(1) > 0, `forwarded: ${await fwd(0)} and ${await fwd(1)}`);
   assert.ok(await metric(k.base, 'kamer_relay_messages_out_total') > 0);
+  // Real browsers stay inside what a connection may send by default.
+  assert.equal(await metric(k.base, 'kamer_drops_total{reason="over_limit"}'), 0);
 
   // Each track sits in its publisher's tile: two remote tiles playing video, with sound.
   const ids = [];
