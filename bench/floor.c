@@ -268,23 +268,26 @@ out:
 static int wake_costs(double *send_extra_us, double *woken_us)
 {
 	double extra[ROUNDS], woken[ROUNDS];
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || pin(0) != 0)
+	cpu_set_t was;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    pthread_getaffinity_np(pthread_self(), sizeof(was), &was) != 0 || pin(0) != 0)
 		return -1;
+	int rc = 0;
 	for (int round = 0; round < ROUNDS; round++) {
 		double awake_send, asleep_send, unused;
 		if (wake_round(0, &awake_send, &unused) != 0 ||
-		    wake_round(1, &asleep_send, &woken[round]) != 0)
-			return -1;
+		    wake_round(1, &asleep_send, &woken[round]) != 0) {
+			rc = -1;
+			break;
+		}
 		extra[round] = asleep_send - awake_send;
 	}
-	cpu_set_t all;
-	CPU_ZERO(&all);
-	for (int i = 0; i < CPU_SETSIZE; i++)
-		CPU_SET(i, &all);
-	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
-	*send_extra_us = median(extra);
-	*woken_us = median(woken);
-	return 0;
+	pthread_setaffinity_np(pthread_self(), sizeof(was), &was);
+	if (rc == 0) {
+		*send_extra_us = median(extra);
+		*woken_us = median(woken);
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)
