@@ -9,7 +9,7 @@ million forwarded packets (/proc/PID/stat), its peak memory (VmHWM), the delay i
 multiple of the floor measured in the same run (bench/floor.c). It writes
 docs/BENCHMARKS.md. A benchmark, not a test: it asserts nothing.
 """
-import argparse, datetime, glob, json, os, platform, shutil, signal, statistics, subprocess, sys, tempfile, time
+import argparse, datetime, glob, json, os, platform, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRV, CLI = "kbench-srv", "kbench-cli"
@@ -102,24 +102,47 @@ def sleeps(pid):
     return out
 
 
+class SleepCounter:
+    """Counts a process's threads' sleeps from now until stop(). Each thread's count is read
+    every half second, so that a thread that ends during the run (Janus ends a handle's
+    thread when its participant leaves) keeps what it had at its last reading."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.first = sleeps(pid)
+        self.last = dict(self.first)
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self):
+        while not self.done.wait(0.5):
+            self.last.update(sleeps(self.pid))
+
+    def stop(self):
+        """The sleeps since the start, a thread started meanwhile counted from 0."""
+        self.done.set()
+        self.thread.join()
+        self.last.update(sleeps(self.pid))
+        return sum(n - self.first.get(tid, 0) for tid, n in self.last.items())
+
+
 def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
     """Runs kamer-load against a started server; CPU and memory from /proc. The load counts
     the datagrams its own sockets dropped (socket_drops: on the same CPUs, it did not read
     them in time; a client on its own machine would have), which are not the server's loss."""
     settle()
     cpu0 = cpu_seconds(proc.pid)
-    slept0 = sleeps(proc.pid)
+    slept = SleepCounter(proc.pid)
     out = os.path.join(data, "load.json")
     load = sh("ip", "netns", "exec", CLI, os.path.join(build, "kamer-load"), "--target", target,
               "--url", url, "--rooms", str(rooms), "--size", str(size),
               "--duration", str(duration), "--json", out, "--server-pid", str(proc.pid), *extra,
               check=False, capture_output=True, text=True)
     cpu = cpu_seconds(proc.pid) - cpu0
-    # Threads that ended during the run are missed; a thread started in it counts from 0.
-    slept = sum(n - slept0.get(tid, 0) for tid, n in sleeps(proc.pid).items())
     res = json.load(open(out)) if os.path.exists(out) else {"errors": load.stderr[-500:]}
     res["server_cpu_s"] = cpu
-    res["server_sleeps"] = slept
+    res["server_sleeps"] = slept.stop()
     res["server_peak_kib"] = peak_kib(proc.pid)
     res["load_exit"] = load.returncode
     return res
