@@ -33,7 +33,6 @@
 #define LIM_RTX_BYTES         (256 * 1024) /* and their bytes: 2 s at 1 Mbit/s */
 #define LIM_NACK_SEQS         64           /* sequence numbers answered per NACK packet */
 #define LIM_QUEUE             4096         /* messages in a control<->media queue */
-#define LIM_UNVERIFIED_STUN   1024         /* STUN checks answered per second before verification */
 #define LIM_SRTP_SSRCS        512          /* SSRCs per SRTP-GCM direction: 2 x LIM_SUB_TRACKS */
 
 /* SDP */
