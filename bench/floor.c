@@ -114,19 +114,31 @@ static double crypto_floor(enum dtls_srtp_profile profile, size_t key_len, size_
 	return median(r);
 }
 
+/* A UDP socket bound to a free port on loopback, its address in *a; -1 on failure. */
+static int loopback_socket(struct sockaddr_in *a)
+{
+	*a = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(*a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)a, sizeof(*a)) != 0 ||
+	                getsockname(fd, (struct sockaddr *)a, &al) != 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* µs per packet of sendmmsg(32 × 1200 bytes) on loopback, with the receiver's recvmmsg. */
 static double send_floor(void)
 {
-	int tx = socket(AF_INET, SOCK_DGRAM, 0), rx = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof(a);
-	int big = 8 << 20;
-	setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-	if (bind(rx, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    getsockname(rx, (struct sockaddr *)&a, &al) != 0) {
+	struct sockaddr_in a;
+	int tx = socket(AF_INET, SOCK_DGRAM, 0), rx = loopback_socket(&a);
+	if (tx < 0 || rx < 0) {
 		perror("kamer-floor: bind");
 		exit(1);
 	}
+	int big = 8 << 20;
+	setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	static uint8_t buf[BATCH][PKT];
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -228,15 +240,12 @@ static void *reader_main(void *arg)
 static int wake_round(int asleep, double *send_us, double *wake_us)
 {
 	enum { SENDS = 2000, GAP_US = 100 };
+	struct sockaddr_in a;
 	int tx = socket(AF_INET, SOCK_DGRAM, 0);
-	struct reader r = {.fd = socket(AF_INET, SOCK_DGRAM, 0), .asleep = asleep};
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof(a);
+	struct reader r = {.fd = loopback_socket(&a), .asleep = asleep};
 	pthread_t t;
 	int rc = -1;
-	if (tx < 0 || r.fd < 0 || bind(r.fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    getsockname(r.fd, (struct sockaddr *)&a, &al) != 0 ||
-	    pthread_create(&t, NULL, reader_main, &r) != 0)
+	if (tx < 0 || r.fd < 0 || pthread_create(&t, NULL, reader_main, &r) != 0)
 		goto out;
 	static uint8_t pkt[PKT];
 	usleep(20000); /* the reader is pinned and waiting */

@@ -440,14 +440,16 @@ def wake_lines(results):
     rows = []
     for shape, r, j in results:
         for server, x in (("kamerd", r), ("janus", j)):
-            fwd = (x or {}).get("packets_received") or 0
-            w = (x or {}).get("wake")
-            media_sleeps = ((x or {}).get("tool_cpu") or {}).get("media_sleeps")
+            if x is None:
+                continue
+            fwd = x.get("packets_received") or 0
+            w = x.get("wake")
+            media_sleeps = (x.get("tool_cpu") or {}).get("media_sleeps")
             if not fwd or not w or x.get("server_sleeps") is None or media_sleeps is None:
                 continue
             own = x["server_sleeps"] / fwd
             load = media_sleeps / fwd
-            us = (x.get("server_cpu_s") or 0) * 1e6 / fwd
+            us = per_million(x)
             rest = us - own * w["woken_us"] - load * w["wake_send_us"]
             rows.append(f"| {shape} | {server} | {w['woken_us']:.1f} / {w['wake_send_us']:.1f} | "
                         f"{own:.3f} | {load:.3f} | {us:.2f} | {own * w['woken_us']:.2f} | "

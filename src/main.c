@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	long workers = 0;
 	int spread = 0;
 	long room_spread = PLACE_SPREAD_AT;
-	struct meter_rate limit = {.kbps = METER_KBPS_DEFAULT, .pps = METER_PPS_DEFAULT};
+	long limit_kbps = METER_KBPS_DEFAULT, limit_pps = METER_PPS_DEFAULT;
 	static const struct option opts[] = {
 	    {"data-dir", required_argument, NULL, 'd'},
 	    {"listen", required_argument, NULL, 'l'},
@@ -166,14 +166,13 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'K':
-		case 'P': {
-			long v;
-			if (parse_number(c == 'K' ? "media-limit-kbps" : "media-limit-pps", optarg,
-			                 0, UINT32_MAX, &v))
+			if (parse_number("media-limit-kbps", optarg, 0, UINT32_MAX, &limit_kbps))
 				return 2;
-			*(c == 'K' ? &limit.kbps : &limit.pps) = (uint32_t)v;
 			break;
-		}
+		case 'P':
+			if (parse_number("media-limit-pps", optarg, 0, UINT32_MAX, &limit_pps))
+				return 2;
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kamerd 0.1.0\n"); return 0;
 		default: usage(stderr); return 2;
@@ -186,7 +185,7 @@ int main(int argc, char **argv)
 	struct media_config mc;
 	memset(&mc, 0, sizeof(mc));
 	mc.workers = (unsigned)workers;
-	mc.limit = limit;
+	mc.limit = (struct meter_rate){.kbps = (uint32_t)limit_kbps, .pps = (uint32_t)limit_pps};
 	socklen_t mlen;
 	if (addr_parse(media_addr, &mc.bind, &mlen) != 0) {
 		fprintf(stderr, "kamerd: --media wants ADDR:PORT, got '%s'\n", media_addr);
