@@ -9,7 +9,7 @@ million forwarded packets (/proc/PID/stat), its peak memory (VmHWM), the delay i
 multiple of the floor measured in the same run (bench/floor.c). It writes
 docs/BENCHMARKS.md. A benchmark, not a test: it asserts nothing.
 """
-import argparse, datetime, glob, json, os, platform, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
+import argparse, datetime, glob, json, os, platform, shutil, signal, statistics, struct, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRV, CLI = "kbench-srv", "kbench-cli"
@@ -221,6 +221,32 @@ def run_kamerd(build, rooms, size, duration, workers=None, load_extra=(), server
         shutil.rmtree(data, ignore_errors=True)
 
 
+def idle_driver():
+    """The kernel's cpuidle driver and governor, as it names them ('?' without cpuidle)."""
+    def read(name):
+        try:
+            with open(f"/sys/devices/system/cpu/cpuidle/{name}") as f:
+                return f.read().strip()
+        except OSError:
+            return "?"
+    return f"{read('current_driver')} (governor {read('current_governor_ro')})"
+
+
+def hold_idle_polling():
+    """Keeps idle CPUs polling for as long as the returned descriptor stays open: a PM QoS
+    request for a CPU wakeup latency of 0 µs (/dev/cpu_dma_latency), which allows no idle
+    state that takes time to leave, as a host tuned for latency runs. A thread woken on a
+    polling CPU needs no interprocessor interrupt and the CPU no exit from halt. None, with
+    the reason printed, where the kernel offers no such request."""
+    try:
+        fd = os.open("/dev/cpu_dma_latency", os.O_WRONLY | os.O_CLOEXEC)
+    except OSError as e:
+        print(f"bench: idle CPUs left as the machine has them ({e})", flush=True)
+        return None
+    os.write(fd, struct.pack("i", 0))
+    return fd
+
+
 def machine():
     cpu = "?"
     with open("/proc/cpuinfo") as f:
@@ -237,7 +263,7 @@ def machine():
         return r.stdout or "not installed"
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem, "kernel": platform.release(),
             "debian": debian, "openssl": ver("libssl3"), "libsrtp2": ver("libsrtp2-1"),
-            "janus": ver("janus"), "load": os.getloadavg()}
+            "janus": ver("janus"), "load": os.getloadavg(), "idle": idle_driver()}
 
 
 def per_worker_us(fwd, wcs, floor_us):
@@ -384,11 +410,18 @@ def main():
                     help="kamerd's runs at the load where Janus starts to lose packets")
     ap.add_argument("--knee", default="1x20,1x25,1x30,1x35,1x40,1x45,1x50",
                     help="shapes of growing load, run until Janus starts to lose packets ('' to skip)")
+    ap.add_argument("--idle", choices=("poll", "machine"), default="poll",
+                    help="poll (default): idle CPUs poll for the whole run, as on a host tuned for"
+                         " latency; machine: as the machine has them")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root for the network namespaces")
     floors = []
     results = []
+    # A wakeup's price with the machine's own idle states, for the record beside the run's.
+    a.machine_idle_floor = measure_floor(a)
+    idle_fd = hold_idle_polling() if a.idle == "poll" else None
+    a.idle_polling = idle_fd is not None
     netns_up()
     try:
         for shape in filter(None, a.shapes.split(",")):
@@ -417,6 +450,8 @@ def main():
         scaling = run_scaling(a) if a.scaling else []
     finally:
         netns_down()
+        if idle_fd is not None:
+            os.close(idle_fd)
     write(a, floor, results, scaling, knee)
 
 
@@ -657,6 +692,19 @@ def run_scaling(a):
     return out
 
 
+def idle_lines(a, m):
+    """How idle CPUs waited in the run, and a wakeup's price with the machine's own idle."""
+    f = a.machine_idle_floor
+    price = (f" A wakeup with the machine's own idle states, measured before the run: "
+             f"{f['woken_us']:.1f} µs for the woken thread, {f['wake_send_us']:.1f} µs more for "
+             f"the sender that wakes it (kamer-floor)." if "woken_us" in f else "")
+    if a.idle_polling:
+        return ["- idle CPUs: polling for the whole run, both servers' and the floor's: the script "
+                "holds a PM QoS request for a CPU wakeup latency of 0 µs (/dev/cpu_dma_latency), "
+                f"as a host tuned for latency does; the machine's own cpuidle is {m['idle']}." + price]
+    return [f"- idle CPUs: as the machine has them, cpuidle {m['idle']}." + price]
+
+
 def write(a, floor, results, scaling, knee):
     m = machine()
     lines = [
@@ -670,6 +718,7 @@ def write(a, floor, results, scaling, knee):
         f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory_gib']} GiB; Linux {m['kernel']}; Debian {m['debian']}",
         f"- OpenSSL {m['openssl']}, libsrtp2 {m['libsrtp2']}, Janus {m['janus']}",
         f"- load average when the run ended: {m['load'][0]:.2f} {m['load'][1]:.2f} {m['load'][2]:.2f}",
+        *idle_lines(a, m),
         "",
         "## Method",
         "",
