@@ -61,6 +61,10 @@ static void usage(FILE *f)
 	        "  --room-spread N      a room's members after the Nth are spread over the\n"
 	        "                       media workers, one more worker for every N members;\n"
 	        "                       0: never (default %d, at most %d)\n"
+	        "  --media-priority P   normal (default): the media workers at normal priority\n"
+	        "                       with a short time slice; realtime: at real-time\n"
+	        "                       priority (SCHED_FIFO), served before anything else on\n"
+	        "                       their CPU; needs CAP_SYS_NICE or an RLIMIT_RTPRIO of 1\n"
 	        "  --media-limit-kbps N what one transport may send us, in kbit/s; more is\n"
 	        "                       dropped (default %u; 0: no limit)\n"
 	        "  --media-limit-pps N  and in datagrams per second (default %u; 0: no limit)\n"
@@ -104,6 +108,7 @@ int main(int argc, char **argv)
 	long rate = 20;
 	long workers = 0;
 	int spread = 0;
+	int realtime = 0;
 	long room_spread = PLACE_SPREAD_AT;
 	long limit_kbps = METER_KBPS_DEFAULT, limit_pps = METER_PPS_DEFAULT;
 	static const struct option opts[] = {
@@ -120,6 +125,7 @@ int main(int argc, char **argv)
 	    {"rate-limit", required_argument, NULL, 'R'},
 	    {"media-workers", required_argument, NULL, 'w'},
 	    {"media-placement", required_argument, NULL, 'p'},
+	    {"media-priority", required_argument, NULL, 'y'},
 	    {"room-spread", required_argument, NULL, 'S'},
 	    {"media-limit-kbps", required_argument, NULL, 'K'},
 	    {"media-limit-pps", required_argument, NULL, 'P'},
@@ -160,6 +166,14 @@ int main(int argc, char **argv)
 			}
 			spread = strcmp(optarg, "spread") == 0;
 			break;
+		case 'y':
+			if (strcmp(optarg, "normal") != 0 && strcmp(optarg, "realtime") != 0) {
+				fprintf(stderr,
+				        "kamerd: --media-priority wants normal or realtime\n");
+				return 2;
+			}
+			realtime = strcmp(optarg, "realtime") == 0;
+			break;
 		case 'S':
 			if (parse_number("room-spread", optarg, 0, LIM_ROOM_PARTICIPANTS,
 			                 &room_spread))
@@ -186,6 +200,7 @@ int main(int argc, char **argv)
 	memset(&mc, 0, sizeof(mc));
 	mc.workers = (unsigned)workers;
 	mc.limit = (struct meter_rate){.kbps = (uint32_t)limit_kbps, .pps = (uint32_t)limit_pps};
+	mc.realtime = realtime;
 	socklen_t mlen;
 	if (addr_parse(media_addr, &mc.bind, &mlen) != 0) {
 		fprintf(stderr, "kamerd: --media wants ADDR:PORT, got '%s'\n", media_addr);

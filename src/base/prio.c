@@ -33,6 +33,17 @@ void prio_media(void)
 	(void)syscall(SYS_sched_setattr, 0, &a, 0);
 }
 
+int prio_realtime_attr(pthread_attr_t *attr)
+{
+	struct sched_param sp = {.sched_priority = sched_get_priority_min(SCHED_FIFO)};
+	int e = pthread_attr_setinheritsched(attr, PTHREAD_EXPLICIT_SCHED);
+	if (e == 0)
+		e = pthread_attr_setschedpolicy(attr, SCHED_FIFO);
+	if (e == 0)
+		e = pthread_attr_setschedparam(attr, &sp);
+	return e;
+}
+
 int prio_batch(void)
 {
 	struct sched_param sp = {.sched_priority = 0};

@@ -4,9 +4,12 @@
  * a millisecond of delay for everyone in its rooms; the control plane (signalling, DTLS
  * handshakes, web hooks) does work that nobody notices if it takes a little longer. So
  * media threads run at normal priority with a short time slice, and the others give way
- * to them. No privilege is needed for either. */
+ * to them. No privilege is needed for either. An operator who can grant it may put the
+ * media threads at real-time priority instead (prio_realtime_attr). */
 #ifndef KAMER_BASE_PRIO_H
 #define KAMER_BASE_PRIO_H
+
+#include <pthread.h>
 
 /* How far kamerd's control-plane threads step back. Nice 10 against 0 weighs about 1 to 9:
    a worker that shares a busy CPU with the control thread keeps nine tenths of it, and the
@@ -29,5 +32,15 @@ void prio_media(void);
    wakes the load, which would otherwise take the CPU from the server in the middle of its
    send, as no client on another machine can. 0, or -1 if the kernel refused. */
 int prio_batch(void);
+
+/* Sets attr so that pthread_create starts its thread at real-time priority: SCHED_FIFO at
+   its lowest level, ahead of every normal thread, so that a packet that wakes a media
+   worker is served at once instead of when the thread on its CPU yields. An operator's
+   choice (kamerd --media-priority realtime), not the default: pthread_create then fails
+   with EPERM unless the process may (CAP_SYS_NICE, or an RLIMIT_RTPRIO of 1 or more, such
+   as systemd's LimitRTPRIO=1), and a CPU whose worker never sleeps leaves normal threads
+   only what the kernel holds back for them (real-time throttling: 5% by default). 0, or
+   an error number. */
+int prio_realtime_attr(pthread_attr_t *attr);
 
 #endif

@@ -61,8 +61,8 @@ struct media *media_start(const struct media_config *cfg, char *why, size_t why_
 	for (unsigned i = 0; i < n; i++) {
 		if (base)
 			addr_set_port((struct sockaddr *)&bind, (uint16_t)(base + i));
-		m->w[i] = worker_start(i, (struct sockaddr *)&bind, &cfg->limit, m->dtls, m->relay,
-		                       why, why_cap);
+		m->w[i] =
+		    worker_start(i, (struct sockaddr *)&bind, cfg, m->dtls, m->relay, why, why_cap);
 		if (!m->w[i])
 			goto fail;
 		m->n++;

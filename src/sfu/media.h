@@ -30,6 +30,7 @@ struct media_config {
 	char announce[64];            /* address for ICE candidates; "" = the bound one */
 	unsigned workers;             /* 0: one per CPU this process may run on */
 	struct meter_rate limit; /* what each transport may send us (sfu/meter.h); 0 = no limit */
+	int realtime;            /* workers at real-time priority (base/prio.h) */
 };
 
 /* Counters of one worker, written only by its thread, read by the control plane. */

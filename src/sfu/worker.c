@@ -61,6 +61,7 @@ struct worker {
 	int fd, evfd, tfd, epfd;
 	pthread_t thread;
 	int running, halted;
+	int realtime; /* started at real-time priority (base/prio.h) */
 	_Atomic int stop;
 	uint16_t port;
 	struct meter_rate limit; /* what each transport may send (sfu/meter.h) */
@@ -742,7 +743,8 @@ double worker_cpu_seconds(const struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	prio_media();
+	if (!w->realtime)
+		prio_media(); /* a real-time thread needs no short slice */
 	struct epoll_event evs[4];
 	while (!atomic_load(&w->stop)) {
 		int n = epoll_wait(w->epfd, evs, 4, 100);
@@ -851,7 +853,7 @@ static void pin(struct worker *w)
 }
 
 struct worker *worker_start(unsigned index, const struct sockaddr *bind,
-                            const struct meter_rate *limit, struct dtls_ctx *dtls,
+                            const struct media_config *cfg, struct dtls_ctx *dtls,
                             struct relay *relay, char *why, size_t why_cap)
 {
 	struct worker *w = calloc(1, sizeof(*w));
@@ -860,7 +862,8 @@ struct worker *worker_start(unsigned index, const struct sockaddr *bind,
 		return NULL;
 	}
 	w->index = index;
-	w->limit = *limit;
+	w->limit = cfg->limit;
+	w->realtime = cfg->realtime;
 	w->dtls = dtls;
 	w->relay = relay;
 	w->fd = w->evfd = w->tfd = w->epfd = -1;
@@ -907,8 +910,20 @@ struct worker *worker_start(unsigned index, const struct sockaddr *bind,
 		snprintf(why, why_cap, "cannot start the DTLS thread");
 		goto fail;
 	}
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-		snprintf(why, why_cap, "cannot start the media thread");
+	pthread_attr_t attr;
+	int e = pthread_attr_init(&attr);
+	if (e == 0 && w->realtime)
+		e = prio_realtime_attr(&attr);
+	if (e == 0) {
+		e = pthread_create(&w->thread, &attr, worker_main, w);
+		pthread_attr_destroy(&attr);
+	}
+	if (e != 0) {
+		snprintf(why, why_cap, "cannot start media worker %u%s: %s", index,
+		         w->realtime ? " at real-time priority (it needs CAP_SYS_NICE or an "
+		                       "RLIMIT_RTPRIO of 1)"
+		                     : "",
+		         strerror(e));
 		goto fail;
 	}
 	w->running = 1;

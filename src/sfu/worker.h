@@ -21,7 +21,7 @@ struct relay;
    transports may send it at most limit (sfu/meter.h). The DTLS context and the relay
    between workers stay the caller's. NULL with a reason in why on failure. */
 struct worker *worker_start(unsigned index, const struct sockaddr *bind,
-                            const struct meter_rate *limit, struct dtls_ctx *dtls,
+                            const struct media_config *cfg, struct dtls_ctx *dtls,
                             struct relay *relay, char *why, size_t why_cap);
 /* Stops the thread; what the worker carries stays until worker_stop. Stopping every worker
    first lets none of them send to one already freed. */

@@ -68,7 +68,7 @@ test('--help lists every flag', async () => {
   const { KAMERD } = await import('../lib/kamerd.mjs');
   const out = execFileSync(KAMERD, ['--help']).toString();
   for (const f of ['--data-dir', '--listen', '--media', '--media-workers', '--media-placement',
-    '--room-spread', '--media-limit-kbps', '--media-limit-pps', '--announce', '--help']) {
+    '--room-spread', '--media-priority', '--media-limit-kbps', '--media-limit-pps', '--announce', '--help']) {
     assert.match(out, new RegExp(f));
   }
 });

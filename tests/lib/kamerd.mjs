@@ -59,6 +59,7 @@ process.on('exit', () => { for (const p of live) p.kill('SIGKILL'); });
  * opts.cast: first add the usual cast of users (addCast) to the store.
  * opts.dataDir: reuse a data directory (a restart); it is then not removed on stop.
  * opts.host: the address to bind HTTP and media to (default loopback; a test's own veth).
+ * opts.wrap: a command and its arguments that run kamerd (e.g. setpriv), before its path.
  * Media workers: TEST_WORKERS unless extraArgs has --media-workers.
  */
 export async function startKamerd(extraArgs = [], opts = {}) {
@@ -72,7 +73,10 @@ export async function startKamerd(extraArgs = [], opts = {}) {
   const args = ['--data-dir', dataDir, '--listen', `${host}:${httpPort}`,
     '--media', `${host}:${mediaPort}`, ...(wi >= 0 ? [] : ['--media-workers', String(TEST_WORKERS)]),
     ...extraArgs];
-  const proc = spawn(KAMERD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const wrap = opts.wrap || [];
+  const proc = wrap.length
+    ? spawn(wrap[0], [...wrap.slice(1), KAMERD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(KAMERD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
   let err = '';
   let out = '';
