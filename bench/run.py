@@ -576,21 +576,32 @@ def refine_knee(a, out, floor_us):
     return out[:-1] + [(shape, r, first_lossy), out[-1]]
 
 
+REALTIME = ("--media-priority", "realtime")
+
+
 def repeat_at_knee(a, knee, floor_us):
     """kamerd's delay p99 at the knee from one run says little on two shared vCPUs: in one
     make bench it was 15.4 ms at 1x28 and 2.8 ms at 1x30. Runs kamerd there until it has
-    a.knee_runs runs, kept with the knee step's results as r["runs"]."""
+    a.knee_runs runs, kept with the knee step's results as r["runs"], and as many with its
+    media workers at real-time priority (r["runs_realtime"]), the two alternating so that
+    what else the machine does weighs on both alike."""
     first = next((k for k in knee if server_lost(k[2]) > 0), None)
     if not first or a.knee_runs < 2:
         return
     shape, r, _ = first
     rooms, size = (int(x) for x in shape.split("x"))
-    r["runs"] = [r]
-    for i in range(1, a.knee_runs):
-        print(f"bench: knee, kamerd at {shape} again ({i + 1} of {a.knee_runs})", flush=True)
-        x = run_kamerd(a.build, rooms, size, a.duration, load_extra=knee_load(a))
-        print("  " + row(shape, x, floor_us), flush=True)
-        r["runs"].append(x)
+    r["runs"], r["runs_realtime"] = [r], []
+    for i in range(a.knee_runs):
+        for runs, extra, what in ((r["runs_realtime"], REALTIME, "with --media-priority realtime"),
+                                  (r["runs"], (), "again")):
+            if len(runs) == a.knee_runs:
+                continue
+            print(f"bench: knee, kamerd at {shape} {what} ({len(runs) + 1} of {a.knee_runs})",
+                  flush=True)
+            x = run_kamerd(a.build, rooms, size, a.duration, load_extra=knee_load(a),
+                           server_extra=extra)
+            print("  " + row(shape, x, floor_us), flush=True)
+            runs.append(x)
 
 
 def load_overrun(r):
@@ -598,6 +609,17 @@ def load_overrun(r):
     machine, not the server, is then the limit, and larger loads say nothing more."""
     expected = (r.get("packets_received") or 0) + (r.get("packets_lost") or 0)
     return expected and load_drops(r) > 0.01 * expected
+
+
+def runs_summary(runs, ms):
+    """Added delay p99 over repeated runs of one shape, and their loss."""
+    whole = [ms(x, "delay_us") for x in runs]
+    steady = sorted(ms(x, "delay_steady_us") for x in runs)
+    lost = sum(server_lost(x) for x in runs)
+    return (f"added delay p99 {', '.join(f'{v:.2f}' for v in whole)} ms, median "
+            f"{statistics.median(whole):.2f} ms (steady part: median "
+            f"{statistics.median(steady):.2f} ms, {steady[0]:.2f} to {steady[-1]:.2f}); "
+            f"{'no packet lost in any' if lost == 0 else f'{lost} packets lost in all'}.")
 
 
 def knee_lines(a, knee):
@@ -636,17 +658,12 @@ def knee_lines(a, knee):
                      f"{ms(r, 'delay_us'):.2f} ms ({ms(r, 'delay_steady_us'):.2f} ms steady; the target "
                      f"is under 1 ms), and {'no loss at any load up to it' if clean else 'loss, see above'}"
                      " (the target is zero).")
-        runs = r.get("runs") or []
-        if len(runs) > 1:
-            whole = [ms(x, "delay_us") for x in runs]
-            steady = sorted(ms(x, "delay_steady_us") for x in runs)
-            lost = sum(server_lost(x) for x in runs)
-            lines.append("")
-            lines.append(f"kamerd at {shape} in {len(runs)} runs (the first is the table's): added "
-                         f"delay p99 {', '.join(f'{v:.2f}' for v in whole)} ms, median "
-                         f"{statistics.median(whole):.2f} ms (steady part: median "
-                         f"{statistics.median(steady):.2f} ms, {steady[0]:.2f} to {steady[-1]:.2f}); "
-                         f"{'no packet lost in any' if lost == 0 else f'{lost} packets lost in all'}.")
+        for key, how in (("runs", " (the first is the table's)"),
+                         ("runs_realtime", " with its media workers at real-time priority "
+                                           "(`--media-priority realtime`)")):
+            runs = r.get(key) or []
+            if len(runs) > 1:
+                lines += ["", f"kamerd at {shape} in {len(runs)} runs{how}: " + runs_summary(runs, ms)]
         over = [sh for sh, _, y in knee if load_overrun(y)]
         if over:
             lines.append(f"(From {over[0]} on the load generator, sharing the two vCPUs with Janus, could "
