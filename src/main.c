@@ -97,6 +97,19 @@ static int parse_number(const char *name, const char *arg, long lo, long hi, lon
 	return 0;
 }
 
+/* One of the option name's two values: *second is 1 for the second; 0, or -1 having said
+   why. */
+static int parse_either(const char *name, const char *arg, const char *first, const char *other,
+                        int *second)
+{
+	if (strcmp(arg, first) != 0 && strcmp(arg, other) != 0) {
+		fprintf(stderr, "kamerd: --%s wants %s or %s\n", name, first, other);
+		return -1;
+	}
+	*second = strcmp(arg, other) == 0;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *data_dir = DEFAULT_DATA_DIR, *listen = DEFAULT_LISTEN,
@@ -160,19 +173,12 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'p':
-			if (strcmp(optarg, "pack") != 0 && strcmp(optarg, "spread") != 0) {
-				fprintf(stderr, "kamerd: --media-placement wants pack or spread\n");
+			if (parse_either("media-placement", optarg, "pack", "spread", &spread))
 				return 2;
-			}
-			spread = strcmp(optarg, "spread") == 0;
 			break;
 		case 'y':
-			if (strcmp(optarg, "normal") != 0 && strcmp(optarg, "realtime") != 0) {
-				fprintf(stderr,
-				        "kamerd: --media-priority wants normal or realtime\n");
+			if (parse_either("media-priority", optarg, "normal", "realtime", &realtime))
 				return 2;
-			}
-			realtime = strcmp(optarg, "realtime") == 0;
 			break;
 		case 'S':
 			if (parse_number("room-spread", optarg, 0, LIM_ROOM_PARTICIPANTS,
