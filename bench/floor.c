@@ -2,6 +2,10 @@
  * SRTP unprotect + protect of a 1200-byte RTP packet, and its share of a batched
  * sendmmsg on loopback with the delivery (a receiver draining with recvmmsg).
  *
+ * Beside it, the sendmmsg alone in those batches and in batches shaped like a room of
+ * two's (a few datagrams a call, each for another receiver), which the floor's batches
+ * of 32 to one receiver do not show.
+ *
  * Beside it, what a wakeup costs here, which the floor does not count: a datagram sent
  * to a socket whose reader sleeps in epoll_wait on the other CPU costs its sender more
  * than one sent to a reader that is awake (the sender wakes the sleeper's CPU), and the
@@ -31,6 +35,9 @@
 #define PKT    1200
 #define BATCH  32
 #define ROUNDS 5
+/* Rooms of two: about 4.5 packets a wakeup, each for another of 100 subscribers. */
+#define SMALL_BATCH     4
+#define SMALL_RECEIVERS 100
 
 static double now_s(void)
 {
@@ -128,54 +135,72 @@ static int loopback_socket(struct sockaddr_in *a)
 	return fd;
 }
 
-/* µs per packet of sendmmsg(32 × 1200 bytes) on loopback, with the receiver's recvmmsg. */
-static double send_floor(void)
+/* µs per packet of sendmmsg(batch × 1200 bytes) on loopback, message i of a call to the
+   next of `receivers` sockets in turn, with the receivers' recvmmsg: the whole, and in
+   *send_only the sendmmsg alone (with the delivery, which loopback runs in the sender's
+   own softirq). */
+static double send_floor(int batch, int receivers, double *send_only)
 {
-	struct sockaddr_in a;
-	int tx = socket(AF_INET, SOCK_DGRAM, 0), rx = loopback_socket(&a);
-	if (tx < 0 || rx < 0) {
-		perror("kamer-floor: bind");
-		exit(1);
-	}
+	enum { MAX_RX = 128 };
+	struct sockaddr_in a[MAX_RX];
+	int rx[MAX_RX];
+	int tx = socket(AF_INET, SOCK_DGRAM, 0);
 	int big = 8 << 20;
-	setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	for (int i = 0; i < receivers; i++) {
+		rx[i] = loopback_socket(&a[i]);
+		if (tx < 0 || rx[i] < 0) {
+			perror("kamer-floor: bind");
+			exit(1);
+		}
+		setsockopt(rx[i], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	}
 	static uint8_t buf[BATCH][PKT];
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
-	for (int i = 0; i < BATCH; i++) {
+	for (int i = 0; i < batch; i++)
 		iov[i] = (struct iovec){buf[i], PKT};
-		msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &a,
-		                                       .msg_namelen = sizeof(a),
-		                                       .msg_iov = &iov[i],
-		                                       .msg_iovlen = 1}};
-	}
-	enum { BATCHES = 2000 };
-	double r[ROUNDS];
+	enum { PACKETS = 64000 };
+	const int batches = PACKETS / batch;
+	double r[ROUNDS], s[ROUNDS];
+	int next = 0;
 	for (int round = 0; round < ROUNDS; round++) {
-		double t0 = now_s();
-		long got = 0;
-		for (int b = 0; b < BATCHES; b++) {
-			if (sendmmsg(tx, msgs, BATCH, 0) != BATCH) {
+		double t0 = now_s(), in_send = 0;
+		for (int b = 0; b < batches; b++) {
+			int first = next;
+			for (int i = 0; i < batch; i++) {
+				msgs[i] =
+				    (struct mmsghdr){.msg_hdr = {.msg_name = &a[next],
+				                                 .msg_namelen = sizeof(a[next]),
+				                                 .msg_iov = &iov[i],
+				                                 .msg_iovlen = 1}};
+				next = (next + 1) % receivers;
+			}
+			double s0 = now_s();
+			if (sendmmsg(tx, msgs, (unsigned)batch, 0) != batch) {
 				perror("kamer-floor: sendmmsg");
 				exit(1);
 			}
+			in_send += now_s() - s0;
 			struct mmsghdr in[BATCH];
 			struct iovec iv[BATCH];
 			static uint8_t rb[BATCH][PKT];
-			for (int i = 0; i < BATCH; i++) {
+			for (int i = 0; i < batch; i++) {
 				iv[i] = (struct iovec){rb[i], PKT};
 				in[i] = (struct mmsghdr){
 				    .msg_hdr = {.msg_iov = &iv[i], .msg_iovlen = 1}};
 			}
-			int n = recvmmsg(rx, in, BATCH, MSG_DONTWAIT, NULL);
-			if (n > 0)
-				got += n;
+			/* Each receiver that this call sent to drains what it got. */
+			for (int i = 0; i < batch && i < receivers; i++)
+				(void)recvmmsg(rx[(first + i) % receivers], in, (unsigned)batch,
+				               MSG_DONTWAIT, NULL);
 		}
-		r[round] = (now_s() - t0) * 1e6 / ((double)BATCHES * BATCH);
-		(void)got;
+		r[round] = (now_s() - t0) * 1e6 / ((double)batches * batch);
+		s[round] = in_send * 1e6 / ((double)batches * batch);
 	}
 	close(tx);
-	close(rx);
+	for (int i = 0; i < receivers; i++)
+		close(rx[i]);
+	*send_only = median(s);
 	return median(r);
 }
 
@@ -306,14 +331,18 @@ int main(int argc, char **argv)
 		return 1;
 	double gcm = crypto_floor(DTLS_SRTP_AEAD_AES_128_GCM, 16, 12);
 	double cm = crypto_floor(DTLS_SRTP_AES128_CM_SHA1_80, 16, 14);
-	double send = send_floor();
+	double send_only, small_only;
+	double send = send_floor(BATCH, 1, &send_only);
+	/* Shaped like the sends of rooms of two: a wakeup brings a few packets, each for
+	   another subscriber. */
+	(void)send_floor(SMALL_BATCH, SMALL_RECEIVERS, &small_only);
 	srtp_sess_global_done();
 	double wake_send = 0, woken = 0;
 	int wake = wake_costs(&wake_send, &woken) == 0;
 	if (json) {
 		printf("{\"srtp_gcm_us\":%.3f,\"srtp_cm_sha1_us\":%.3f,\"send_us\":%.3f,"
-		       "\"floor_us\":%.3f",
-		       gcm, cm, send, gcm + send);
+		       "\"floor_us\":%.3f,\"sendmmsg_us\":%.3f,\"sendmmsg_small_us\":%.3f",
+		       gcm, cm, send, gcm + send, send_only, small_only);
 		if (wake)
 			printf(",\"wake_send_us\":%.3f,\"woken_us\":%.3f", wake_send, woken);
 		printf("}\n");
@@ -322,6 +351,10 @@ int main(int argc, char **argv)
 		       "AES-CM-128-HMAC-SHA1-80 %.3f us; batched loopback send %.3f us\n"
 		       "floor (GCM + send): %.3f us per forwarded packet\n",
 		       gcm, cm, send, gcm + send);
+		printf("sendmmsg alone (the send and its delivery, not the reading): %.3f us in "
+		       "batches of %d to one receiver, %.3f us in batches of %d each to another of "
+		       "%d receivers (not in the floor)\n",
+		       send_only, BATCH, small_only, SMALL_BATCH, SMALL_RECEIVERS);
 		if (wake)
 			printf(
 			    "a wakeup (not in the floor): %.3f us more for the send that wakes a "
