@@ -6,7 +6,7 @@
  * two's (a few datagrams a call, each for another receiver), which the floor's batches
  * of 32 to one receiver do not show.
  *
- * Beside it, what a wakeup costs here, which the floor does not count: a datagram sent
+ * And what a wakeup costs here, which the floor does not count either: a datagram sent
  * to a socket whose reader sleeps in epoll_wait on the other CPU costs its sender more
  * than one sent to a reader that is awake (the sender wakes the sleeper's CPU), and the
  * reader pays for its sleep and wakeup. A server at light load pays the second for

@@ -591,7 +591,7 @@ def repeat_at_knee(a, knee, floor_us):
     shape, r, _ = first
     rooms, size = (int(x) for x in shape.split("x"))
     r["runs"], r["runs_realtime"] = [r], []
-    for i in range(a.knee_runs):
+    for _ in range(a.knee_runs):
         for runs, extra, what in ((r["runs_realtime"], REALTIME, "with --media-priority realtime"),
                                   (r["runs"], (), "again")):
             if len(runs) == a.knee_runs:
@@ -711,14 +711,15 @@ def run_scaling(a):
 
 def shape_lines(floor):
     """Whether the floor's batches flatter it: its sendmmsg alone against one shaped like a
-    room of two's."""
-    if "sendmmsg_small_us" not in floor:
+    room of two's, both measured in that floor's run."""
+    if not floor.get("sendmmsg_us") or "sendmmsg_small_us" not in floor:
         return []
-    return ["", f"The floor's batches of 32 datagrams to one receiver are not what makes it cheap: "
-            f"in that measurement the sendmmsg alone (with the delivery, without the reading) "
-            f"cost {floor['sendmmsg_us']:.2f} µs per packet, and in batches shaped like a room "
-            f"of two's, 4 datagrams a call each to another of 100 receivers, "
-            f"{floor['sendmmsg_small_us']:.2f} µs. Both run hot, in a loop."]
+    return ["", f"Whether the floor's batches of 32 datagrams to one receiver flatter it: in that "
+            f"measurement the sendmmsg alone (with the delivery, without the reading) cost "
+            f"{floor['sendmmsg_us']:.2f} µs per packet, and in batches shaped like a room of "
+            f"two's, 4 datagrams a call each to another of 100 receivers, "
+            f"{floor['sendmmsg_small_us']:.2f} µs "
+            f"({floor['sendmmsg_small_us'] / floor['sendmmsg_us']:.2f}x). Both run hot, in a loop."]
 
 
 def idle_lines(a, m):

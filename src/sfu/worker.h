@@ -17,8 +17,9 @@
 struct worker;
 struct relay;
 
-/* Binds the port and starts the thread, pinned to the index-th CPU it may use; each of its
-   transports may send it at most limit (sfu/meter.h). The DTLS context and the relay
+/* Binds the port and starts the thread, pinned to the index-th CPU it may use; of cfg it
+   takes what each transport may send (cfg->limit, sfu/meter.h) and whether the thread runs
+   at real-time priority (cfg->realtime, base/prio.h). The DTLS context and the relay
    between workers stay the caller's. NULL with a reason in why on failure. */
 struct worker *worker_start(unsigned index, const struct sockaddr *bind,
                             const struct media_config *cfg, struct dtls_ctx *dtls,
