@@ -18,7 +18,12 @@ void seqmap_pause(struct seqmap *m)
 int32_t seqmap_out(struct seqmap *m, uint16_t in)
 {
 	if (!m->started || m->resync) {
-		m->off = m->started ? (uint16_t)(in - (uint16_t)(m->last_out + 1)) : 0;
+		/* The first number sent is below 2^15, as libwebrtc starts its own: a receiver
+		   assumes rollover 0 for the first packet it authenticates (RFC 3711 3.3.1), so
+		   a stream that wrapped before its first packets arrived (lost, if it started a
+		   few short of 65536) would fail authentication for good. From below 2^15, 32,768
+		   packets in a row would have to be lost. */
+		m->off = m->started ? (uint16_t)(in - (uint16_t)(m->last_out + 1)) : (in & 0x8000);
 		m->epoch_in = in;
 		m->last_out = (uint16_t)(in - m->off - 1);
 		m->epoch_sent = 0;

@@ -1,8 +1,9 @@
 /* seqmap.h - a forwarded stream's sequence numbers, continuous across pauses.
  *
  * kamerd forwards a publisher's packets with the publisher's sequence numbers, minus an
- * offset that changes only when forwarding resumes after a pause (a host's mute): then
- * the subscriber sees the next number after the last it got. Its SRTP context therefore
+ * offset: at first the one that brings the first number below 2^15 (0 or 2^15), then one
+ * that changes only when forwarding resumes after a pause (a host's mute), so that the
+ * subscriber sees the next number after the last it got. Its SRTP context therefore
  * never guesses a rollover wrong (RFC 3711 3.3.1 needs gaps under 2^15) nor meets an index
  * it used before, and its jitter buffer sees no jump. A pause starts an epoch; packets
  * from before it are not sent, and NACKs for them are not answered, since the mapping

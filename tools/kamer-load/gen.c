@@ -40,8 +40,11 @@ void gen_init(struct gen *g, uint32_t sender, unsigned video_kbps, int audio_onl
 	g->audio_ssrc = rnd_u32();
 	g->video_ssrc = audio_only ? 0 : rnd_u32();
 	g->video_kbps = video_kbps;
-	g->audio_seq = (uint16_t)rnd_u32();
-	g->video_seq = (uint16_t)rnd_u32();
+	/* Below 2^15, as libwebrtc starts them: a receiver takes the first packet it
+	   authenticates for rollover 0 (RFC 3711 3.3.1), so a stream that wrapped before its
+	   first packets got through, lost to a server not yet ready, would never decrypt. */
+	g->audio_seq = (uint16_t)(rnd_u32() & 0x7fff);
+	g->video_seq = (uint16_t)(rnd_u32() & 0x7fff);
 	g->audio_ts = rnd_u32();
 	g->video_ts = rnd_u32();
 	g->picture_id = (uint16_t)(rnd_u32() & 0x7fff);

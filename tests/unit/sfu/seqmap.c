@@ -1,6 +1,6 @@
-/* Tests for src/sfu/seqmap.c: sequence numbers pass through unchanged until a pause, then
- * run on from the last one sent; late packets from before a pause are not sent; NACKs map
- * back within the epoch only; the 16-bit wrap. */
+/* Tests for src/sfu/seqmap.c: sequence numbers start below 2^15 and keep their steps until a
+ * pause, then run on from the last one sent; late packets from before a pause are not sent; NACKs
+ * map back within the epoch only; the 16-bit wrap. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,17 +13,39 @@
 static void test_unchanged_until_a_pause(void **state)
 {
 	(void)state;
+	/* A publisher in the lower half of its numbers: they pass through unchanged. */
 	struct seqmap m = {0};
-	for (uint32_t s = 65000; s < 65000 + 2000; s++)
-		assert_int_equal(seqmap_out(&m, (uint16_t)s), (uint16_t)s);
+	for (uint16_t s = 7; s < 7 + 2000; s++)
+		assert_int_equal(seqmap_out(&m, s), s);
 	/* Reordered and lost packets keep their numbers. */
-	assert_int_equal(seqmap_out(&m, 1000), 1000);
-	assert_int_equal(seqmap_out(&m, 998), 998);
-	assert_int_equal(seqmap_in(&m, 998), 998);
+	assert_int_equal(seqmap_out(&m, 3000), 3000);
+	assert_int_equal(seqmap_out(&m, 2998), 2998);
+	assert_int_equal(seqmap_in(&m, 2998), 2998);
 	/* A pause before anything was sent changes nothing. */
 	struct seqmap fresh = {0};
 	seqmap_pause(&fresh);
 	assert_int_equal(seqmap_out(&fresh, 7), 7);
+}
+
+static void test_starts_below_half(void **state)
+{
+	(void)state;
+	/* A publisher six packets short of its wrap: the subscriber's numbers start 2^15
+	   lower, so that they do not wrap with the publisher's, and a receiver that loses the
+	   first six does not take the seventh for rollover 0 (RFC 3711 3.3.1). */
+	struct seqmap m = {0};
+	for (uint32_t s = 65530; s < 65530 + 2000; s++)
+		assert_int_equal(seqmap_out(&m, (uint16_t)s), (uint16_t)(s - 32768));
+	assert_int_equal(seqmap_out(&m, 4000), 4000 + 32768);
+	assert_int_equal(seqmap_out(&m, 3998), 3998 + 32768);
+	/* NACKs map back to the publisher's numbers. */
+	assert_int_equal(seqmap_in(&m, 32762), 65530);
+	assert_int_equal(seqmap_in(&m, 3998 + 32768), 3998);
+	/* The first number is below 2^15 wherever the publisher is. */
+	for (uint32_t first = 0; first < 65536; first += 4099) {
+		struct seqmap f = {0};
+		assert_true(seqmap_out(&f, (uint16_t)first) < 32768);
+	}
 }
 
 static void test_runs_on_after_a_pause(void **state)
@@ -72,6 +94,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_unchanged_until_a_pause),
+	    cmocka_unit_test(test_starts_below_half),
 	    cmocka_unit_test(test_runs_on_after_a_pause),
 	    cmocka_unit_test(test_old_epoch_does_not_wrap),
 	};
