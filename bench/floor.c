@@ -142,13 +142,18 @@ static int loopback_socket(struct sockaddr_in *a)
 static double send_floor(int batch, int receivers, double *send_only)
 {
 	enum { MAX_RX = 128 };
+	_Static_assert(SMALL_RECEIVERS <= MAX_RX, "room for the small batches' receivers");
 	struct sockaddr_in a[MAX_RX];
 	int rx[MAX_RX];
 	int tx = socket(AF_INET, SOCK_DGRAM, 0);
+	if (tx < 0) {
+		perror("kamer-floor: socket");
+		exit(1);
+	}
 	int big = 8 << 20;
 	for (int i = 0; i < receivers; i++) {
 		rx[i] = loopback_socket(&a[i]);
-		if (tx < 0 || rx[i] < 0) {
+		if (rx[i] < 0) {
 			perror("kamer-floor: bind");
 			exit(1);
 		}

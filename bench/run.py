@@ -431,16 +431,10 @@ def main():
             rooms, size = (int(x) for x in shape.split("x"))
             before = measure_floor(a)
             print(f"bench: kamerd {rooms} rooms of {size} for {a.duration} s", flush=True)
-            r = run_kamerd(a.build, rooms, size, a.duration)
-            after = measure_floor(a)
+            r, after = floored_run(a, rooms, size, before)
             floors += [before, after]
-            # The shape's ratios: to the floor measured just before and just after kamerd's
-            # run, as close in time as the machine allows.
-            shape_floor = (before["floor_us"] + after["floor_us"]) / 2
-            r["floor_us"] = shape_floor
-            r["wake"] = wake_prices(before, after)
+            shape_floor = r["floor_us"]
             j = None
-            print("  " + row(f"{rooms}x{size}", r, shape_floor), flush=True)
             if shutil.which("janus") and not a.no_janus:
                 print(f"bench: janus {rooms} rooms of {size} for {a.duration} s", flush=True)
                 j = run_janus(a.build, rooms, size, a.duration)
@@ -464,21 +458,29 @@ def measure_floor(a):
                          text=True).stdout)
 
 
+def floored_run(a, rooms, size, before):
+    """kamerd's run of a shape, set against the floor measured just before it (given) and
+    just after it, as close in time as the machine allows: the run, with the mean of the two
+    as r["floor_us"] and their price of a wakeup as r["wake"], and the measurement after."""
+    r = run_kamerd(a.build, rooms, size, a.duration)
+    after = measure_floor(a)
+    r["floor_us"] = (before["floor_us"] + after["floor_us"]) / 2
+    r["wake"] = wake_prices(before, after)
+    print("  " + row(f"{rooms}x{size}", r, r["floor_us"]), flush=True)
+    return r, after
+
+
 def repeat_shape(a, rooms, size, floors):
     """kamerd's further runs of a shape, a.repeat in all with the first: the ratio to the floor
     of one 20 s run moves with what else the shared machine does (at 50x2, 2.1x, 3.2x and
-    2.8x in three make bench runs of the same code). Each run's floor is the mean of the
-    measurements just before and just after it (appended to floors); one measurement ends a
-    run and begins the next."""
+    2.8x in three make bench runs of the same code). The floor measurements are appended to
+    floors; one ends a run and begins the next."""
     runs = []
     before = measure_floor(a) if a.repeat > 1 else None
     for n in range(2, a.repeat + 1):
         print(f"bench: kamerd {rooms} rooms of {size} again ({n} of {a.repeat})", flush=True)
-        x = run_kamerd(a.build, rooms, size, a.duration)
-        after = measure_floor(a)
+        x, after = floored_run(a, rooms, size, before)
         floors += [before, after] if n == 2 else [after]
-        x["floor_us"] = (before["floor_us"] + after["floor_us"]) / 2
-        print("  " + row(f"{rooms}x{size}", x, x["floor_us"]), flush=True)
         runs.append(x)
         before = after
     return runs
