@@ -78,6 +78,13 @@ def cpu_busy_share(interval=0.5):
     return 1 - (i1 - i0) / (t1 - t0) if t1 > t0 else 0.0
 
 
+def steal_s():
+    """CPU time the host took from this guest's vCPUs so far (all CPUs' steal, /proc/stat):
+    on a shared virtual machine the other guests' share, which no server's code decides."""
+    with open("/proc/stat") as f:
+        return int(f.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
+
+
 def settle(limit_s=20, busy=0.1):
     """Waits (up to limit_s) until the machine is nearly idle, so that what the previous run
     left behind (a server's shutdown, the kernel freeing its sockets) does not weigh on the
@@ -134,6 +141,7 @@ def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
     settle()
     cpu0 = cpu_seconds(proc.pid)
     slept = SleepCounter(proc.pid)
+    stolen = steal_s()
     out = os.path.join(data, "load.json")
     t0 = time.monotonic()
     load = sh("ip", "netns", "exec", CLI, os.path.join(build, "kamer-load"), "--target", target,
@@ -145,6 +153,7 @@ def measure(proc, build, target, url, rooms, size, duration, data, extra=()):
     res = json.load(open(out)) if os.path.exists(out) else {"errors": load.stderr[-500:]}
     res["server_cpu_s"] = cpu
     res["server_sleeps"] = slept.stop()
+    res["steal_ms"] = (steal_s() - stolen) * 1000
     res["load_wall_s"] = wall
     res["server_peak_kib"] = peak_kib(proc.pid)
     res["load_exit"] = load.returncode
@@ -498,7 +507,8 @@ def repeat_lines(results):
         rows.append(f"| {shape} | {', '.join(f'{x:.2f}' for x in whole)} | "
                     f"**{statistics.median(whole):.2f}x** | "
                     f"{', '.join(f'{x:.2f}' for x in steady) or '-'} | "
-                    + (f"**{statistics.median(steady):.2f}x** |" if steady else "- |"))
+                    + (f"**{statistics.median(steady):.2f}x** |" if steady else "- |")
+                    + f" {steal_list(runs)} |")
     if not rows:
         return []
     return [
@@ -507,10 +517,11 @@ def repeat_lines(results):
         "kamerd's CPU per forwarded packet as a multiple of the floor, in each of its runs of the",
         "shape (the first is the table's), each against the mean of the floor measured just",
         "before and just after it (two decimals, so that a ratio just over the target shows);",
-        "the target is 2.5x or less.",
+        "the target is 2.5x or less. Steal is the vCPU time the host gave this guest's other",
+        "guests' work during each run (`/proc/stat`, both vCPUs together).",
         "",
-        "| shape | whole run, each (x floor) | median | steady part, each | median |",
-        "| --- | --- | --- | --- | --- |",
+        "| shape | whole run, each (x floor) | median | steady part, each | median | steal ms, each |",
+        "| --- | --- | --- | --- | --- | --- |",
         *rows,
         "",
     ]
@@ -667,14 +678,25 @@ def load_overrun(r):
     return expected and load_drops(r) > 0.01 * expected
 
 
+def steal_list(runs):
+    """Each run's steal in ms, or '-' where a run did not record it."""
+    if any(x.get("steal_ms") is None for x in runs):
+        return "-"
+    return ", ".join(f"{x['steal_ms']:.0f}" for x in runs)
+
+
 def runs_summary(runs, ms):
-    """Added delay p99 over repeated runs of one shape, and their loss."""
+    """Added delay p99 over repeated runs of one shape, their join p99, the host's steal in
+    each, and their loss."""
     whole = [ms(x, "delay_us") for x in runs]
     steady = sorted(ms(x, "delay_steady_us") for x in runs)
+    joins = [(x.get("join_ms") or {}).get("p99", 0) for x in runs]
     lost = sum(server_lost(x) for x in runs)
     return (f"added delay p99 {', '.join(f'{v:.2f}' for v in whole)} ms, median "
             f"{statistics.median(whole):.2f} ms (steady part: median "
             f"{statistics.median(steady):.2f} ms, {steady[0]:.2f} to {steady[-1]:.2f}); "
+            f"join p99 {', '.join(f'{v:.0f}' for v in joins)} ms; "
+            f"steal {steal_list(runs)} ms; "
             f"{'no packet lost in any' if lost == 0 else f'{lost} packets lost in all'}.")
 
 
