@@ -329,8 +329,14 @@ def wall_s(r, a):
     return r.get("load_wall_s") or a.duration
 
 
+def delivered(r):
+    """The packets a server delivered to the load: what the load received and what its own
+    sockets then dropped unread (the server did the work for both)."""
+    return (r.get("packets_received") or 0) + load_drops(r)
+
+
 def per_million(r):
-    fwd = r.get("packets_received") or 0
+    fwd = delivered(r)
     return (r.get("server_cpu_s") or 0) / fwd * 1e6 if fwd else float("nan")
 
 
@@ -346,7 +352,7 @@ def profiles(r):
 
 
 def steady_us(r):
-    """The server's CPU µs per packet the load received in the steady part of the run (from
+    """The server's CPU µs per packet delivered to the load in the steady part of the run (from
     a second after everyone received media to the end), as kamer-load measured it; None
     when that part was too short to say (under 5 s) or the server's CPU clock did not
     move in it (/proc counts in 10 ms ticks: a Janus run at 10x6 once showed 0.01 s)."""
@@ -358,7 +364,7 @@ def steady_us(r):
 
 
 def row(shape, r, floor_us, server="kamerd"):
-    fwd = r.get("packets_received") or 0
+    fwd = delivered(r)
     cpu = r.get("server_cpu_s") or 0
     per_m = cpu / fwd * 1e6 if fwd else float("nan")
     us = cpu * 1e6 / fwd if fwd else float("nan")
@@ -544,7 +550,7 @@ def wake_lines(results):
         for server, x in (("kamerd", r), ("janus", j)):
             if x is None:
                 continue
-            fwd = x.get("packets_received") or 0
+            fwd = delivered(x)
             w = x.get("wake")
             media_sleeps = (x.get("tool_cpu") or {}).get("media_sleeps")
             if not fwd or not w or x.get("server_sleeps") is None or media_sleeps is None:
@@ -838,14 +844,16 @@ def write(a, floor, results, scaling, knee):
         "at a random phase; it receives everyone else, and stamps each packet as it leaves (the",
         "added delay is the kernel's receive time minus that stamp). Each shape runs",
         f"{a.duration} s. Forwarded packets are the packets",
-        "the load received (the same definition for every server). CPU is the server's user+system",
+        "the load received, and those its own sockets dropped unread (the server sent both; the",
+        "same definition for every server). CPU is the server's user+system",
         "time from /proc over the run, joins included; memory is its VmHWM. For kamerd the",
         "media workers' own CPU time (from /metrics, with their DTLS handshake threads', the",
         "control plane's HTTP, SQL and SDP work not) is shown apart. The steady part is what a",
         "meeting costs per packet once everyone is in, the joins' DTLS, SDP and first key frames",
         "being a cost per participant: the server's CPU time (its process CPU clock, read by",
         "`kamer-load --server-pid`) from a second after every participant received media to the",
-        "end, per packet sent in that time and received. Before each run the script waits until",
+        "end, per packet sent in that time and delivered (received, or dropped unread by the",
+        "load's sockets). Before each run the script waits until",
         "the machine is idle.",
         "",
         "## The floor",

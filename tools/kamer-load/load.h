@@ -58,6 +58,10 @@ struct rx_state {
 	struct delay_hist delay;
 	struct delay_hist delay_steady; /* packets sent after load_steady_ns */
 	uint64_t first_media_ns;
+	/* Datagrams its subscribe sockets dropped unread (SO_RXQ_OVFL): the server sent them, the
+	   load did not read them in time. drops_steady: those a read reported from
+	   load_steady_ns on. */
+	uint64_t drops, drops_steady;
 };
 /* Participants that have received media (each counts once). */
 extern _Atomic unsigned load_media_parts;
@@ -75,6 +79,8 @@ struct rx_gap {
    participant as receiving media (load_media_parts). rx_on_rtp counts with it; a sink,
    which reads no further, calls it alone. */
 void rx_count(struct rx_state *rx, size_t len, uint64_t now_ns);
+/* A read at now_ns learnt that n more datagrams were dropped unread before it. */
+void rx_count_drops(struct rx_state *rx, uint64_t n, uint64_t now_ns);
 /* One decrypted RTP packet for the participant that owns rx. When it opens a gap of at
    most LIM_NACK_SEQS in a video stream, the missing seqs are in *gap (gap->n, else 0). */
 void rx_on_rtp(struct rx_state *rx, unsigned sub, const uint8_t *p, size_t len, uint64_t now_ns,
@@ -155,7 +161,6 @@ struct load_part {
 	/* Set before the run: stops reading its subscriptions after the first media packet
 	   (--sink, or not one of --readers). */
 	int sink;
-	uint64_t rx_drops; /* datagrams its subscribe sockets dropped unread (SO_RXQ_OVFL) */
 };
 
 /* ---- peer.c: one transport (ICE, DTLS, SRTP) on its own UDP socket ---- */

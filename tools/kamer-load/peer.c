@@ -437,7 +437,8 @@ void peer_on_readable(struct peer *pc, struct rx_batch *b)
 		   the load's own doing, not the server's (the count only grows). */
 		if (b->drops > pc->drops_seen) {
 			if (pc->role == PEER_SUB)
-				pc->part->rx_drops += b->drops - pc->drops_seen;
+				rx_count_drops(&pc->part->rx, b->drops - pc->drops_seen,
+				               b->at_ns[0]);
 			pc->drops_seen = b->drops;
 		}
 		for (size_t i = 0; i < b->n; i++)

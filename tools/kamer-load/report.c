@@ -13,7 +13,7 @@ struct totals {
 	double jitter_sum_ms, jitter_max_ms;
 	uint64_t jitter_n;
 	struct delay_hist delay, delay_steady, join_ms;
-	uint64_t readers, rx_drops;
+	uint64_t readers, rx_drops, rx_drops_steady;
 };
 
 /* Senders in p's room whose streams p received: audio (and video unless audio-only). */
@@ -77,7 +77,8 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 	unsigned heard = p->sink ? (rx->packets > 0 ? want : 0) : senders_heard(c, p);
 	if (!p->sink)
 		t->readers++;
-	t->rx_drops += p->rx_drops;
+	t->rx_drops += rx->drops;
+	t->rx_drops_steady += rx->drops_steady;
 	if (joined) {
 		t->joined++;
 		hist_add(&t->join_ms, (uint64_t)join_ms);
@@ -135,14 +136,17 @@ int report(const struct core *c)
 		    (unsigned long long)t->delay_steady.max_us, steady_from);
 	/* The server's cost per packet once everyone is in: the joins' DTLS, SDP and first key
 	   frames are a cost per participant, apart from the cost per packet a meeting pays
-	   for as long as it lasts. */
+	   for as long as it lasts. What the load's sockets dropped unread the server sent too. */
+	uint64_t steady_n = t->delay_steady.n + t->rx_drops_steady;
 	double steady_us = c->server_cpu_steady_s >= 0 && t->delay_steady.n
-	                       ? c->server_cpu_steady_s * 1e6 / (double)t->delay_steady.n
+	                       ? c->server_cpu_steady_s * 1e6 / (double)steady_n
 	                       : -1;
 	if (steady_us >= 0)
-		printf("  server CPU    %.2f us per packet received in the steady part (%.2f s for "
-		       "%llu packets)\n",
-		       steady_us, c->server_cpu_steady_s, (unsigned long long)t->delay_steady.n);
+		printf(
+		    "  server CPU    %.2f us per packet delivered in the steady part (%.2f s for "
+		    "%llu packets received and %llu dropped unread)\n",
+		    steady_us, c->server_cpu_steady_s, (unsigned long long)t->delay_steady.n,
+		    (unsigned long long)t->rx_drops_steady);
 	printf("  jitter        mean %.3f ms, max %.3f ms\n", jmean, t->jitter_max_ms);
 	printf("  feedback      %llu key frames sent, %llu PLI/FIR received; NACKs: %llu sent, "
 	       "%llu received; %llu packets resent; %llu retransmissions received\n",
@@ -190,10 +194,11 @@ int report(const struct core *c)
 		                              (json_int_t)t->delay_steady.max_us));
 		if (steady_us >= 0)
 			json_object_set_new(j, "steady",
-			                    json_pack("{s:f, s:I, s:f, s:f}", "from_s", steady_from,
-			                              "packets_received",
-			                              (json_int_t)t->delay_steady.n, "server_cpu_s",
-			                              c->server_cpu_steady_s,
+			                    json_pack("{s:f, s:I, s:I, s:f, s:f}", "from_s",
+			                              steady_from, "packets_received",
+			                              (json_int_t)t->delay_steady.n, "socket_drops",
+			                              (json_int_t)t->rx_drops_steady,
+			                              "server_cpu_s", c->server_cpu_steady_s,
 			                              "server_us_per_packet", steady_us));
 		json_object_set_new(
 		    j, "jitter_ms",

@@ -145,6 +145,14 @@ void rx_count(struct rx_state *rx, size_t len, uint64_t now_ns)
 	rx->bytes += len;
 }
 
+void rx_count_drops(struct rx_state *rx, uint64_t n, uint64_t now_ns)
+{
+	rx->drops += n;
+	uint64_t steady = atomic_load_explicit(&load_steady_ns, memory_order_relaxed);
+	if (steady && now_ns >= steady)
+		rx->drops_steady += n;
+}
+
 void rx_on_sr(struct rx_state *rx, uint32_t ssrc, uint64_t ntp, uint64_t now_ns)
 {
 	for (size_t i = 0; i < rx->n; i++) {

@@ -371,6 +371,27 @@ static void receiver_counts_loss_dups_and_delay(void **state)
 	free(rx);
 }
 
+/* What a reading socket dropped unread counts over the run, and in the steady part what a
+   read reported from its start on: the server sent those packets too. */
+static void drops_count_apart_in_the_steady_part(void **state)
+{
+	(void)state;
+	struct rx_state *rx = calloc(1, sizeof(*rx));
+	assert_non_null(rx);
+	uint64_t steady = 5000 * MS;
+	atomic_store(&load_steady_ns, 0);
+	rx_count_drops(rx, 4, 1000 * MS); /* not steady yet */
+	atomic_store(&load_steady_ns, steady);
+	rx_count_drops(rx, 3, steady - 1); /* reported before it began */
+	rx_count_drops(rx, 5, steady);
+	rx_count_drops(rx, 2, steady + 900 * MS);
+	assert_int_equal(rx->drops, 14);
+	assert_int_equal(rx->drops_steady, 7);
+	assert_int_equal(rx->packets, 0); /* dropped, not received */
+	atomic_store(&load_steady_ns, 0);
+	free(rx);
+}
+
 static void video_gaps_become_nacks(void **state)
 {
 	(void)state;
@@ -431,6 +452,7 @@ int main(void)
 	    cmocka_unit_test(video_is_paced),
 	    cmocka_unit_test(nack_is_answered_from_history),
 	    cmocka_unit_test(receiver_counts_loss_dups_and_delay),
+	    cmocka_unit_test(drops_count_apart_in_the_steady_part),
 	    cmocka_unit_test(video_gaps_become_nacks),
 	    cmocka_unit_test(histogram_quantiles),
 	};
