@@ -162,7 +162,8 @@ static long stream_add(struct srtp_gcm *g, uint32_t ssrc)
 
 /* RFC 3711 3.3.1 and Appendix A: the index of seq, given the highest index so far. As in
    libsrtp, nothing is guessed below half the sequence space, so that a stream's first
-   packets have ROC 0 whatever their SEQ. INDEX_LIMIT or more when the ROC would wrap. */
+   packets have ROC 0 whatever their SEQ (srtp_gcm_unprotect_rtp tries 1 as well for a
+   new stream). INDEX_LIMIT or more when the ROC would wrap. */
 static uint64_t index_guess(uint64_t top, uint16_t seq)
 {
 	if (top <= SEQ_MEDIAN)
@@ -415,11 +416,19 @@ int srtp_gcm_protect_rtp(struct srtp_gcm *g, uint8_t *p, size_t *len)
 	return 0;
 }
 
+/* Opens the RTP packet p with header h and n payload bytes under index idx (gcm_open). */
+static int open_rtp(struct srtp_gcm *g, uint8_t *p, const struct rtp_hdr *h, size_t n, uint64_t idx)
+{
+	uint8_t iv[12];
+	iv_rtp(iv, g->rtp_salt, h->ssrc, idx);
+	return gcm_open(g->rtp, iv, p, h->header_len, NULL, 0, p + h->header_len, n,
+	                p + h->header_len + n);
+}
+
 int srtp_gcm_unprotect_rtp(struct srtp_gcm *g, uint8_t *p, size_t *len)
 {
 	struct rtp_hdr h;
 	size_t at;
-	uint8_t iv[12];
 	if (g->dir != SRTP_GCM_UNPROTECT)
 		return ERR_INVAL;
 	/* RFC 3711 3.3: the header must be whole before the tag. */
@@ -432,10 +441,20 @@ int srtp_gcm_unprotect_rtp(struct srtp_gcm *g, uint8_t *p, size_t *len)
 	uint64_t idx = index_guess(i >= 0 ? g->rx[i].rtp_top : 0, h.seq);
 	if (idx >= INDEX_LIMIT)
 		return ERR_LIMIT;
-	iv_rtp(iv, g->rtp_salt, h.ssrc, idx);
 	size_t n = *len - SRTP_GCM_TAG_LEN - h.header_len;
-	int rc = gcm_open(g->rtp, iv, p, h.header_len, NULL, 0, p + h.header_len, n,
-	                  p + h.header_len + n);
+	int rc = open_rtp(g, p, &h, n, idx);
+	if (rc == ERR_AUTH && i < 0 && h.seq < SEQ_MEDIAN) {
+		/* A new stream's packet is taken for rollover 0 (RFC 3711 3.3.1). A sender whose
+		   numbers began a few short of 2^16 and whose first packets were lost is past
+		   its first wrap: under rollover 0 none of its packets would ever authenticate.
+		   libwebrtc starts below 2^15 so that this cannot happen; not every sender does.
+		   So it is tried once more under rollover 1. GCM encrypts by XOR with a key
+		   stream (CTR), so the failed open is undone by running it once more under the
+		   same index, which gives the bytes as they came. */
+		(void)open_rtp(g, p, &h, n, idx);
+		idx |= 1ull << 16;
+		rc = open_rtp(g, p, &h, n, idx);
+	}
 	if (rc != 0)
 		return rc;
 	/* Authentic: now the replay check (RFC 3711 3.3.2), so that a forgery is never counted

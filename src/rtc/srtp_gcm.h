@@ -6,7 +6,9 @@
  * it does not know yet (on unprotect, after the packet authenticated).
  *
  * Per SSRC it keeps the highest packet index (RFC 3711 3.3.1, ROC estimation as in its
- * Appendix A) and, on unprotect, replay windows of 1024 SRTP and 128 SRTCP indexes, the
+ * Appendix A; a new stream's packet with SEQ below 2^15 that fails under ROC 0 is tried
+ * under ROC 1 too, for a sender that began just short of the wrap and lost its first
+ * packets) and, on unprotect, replay windows of 1024 SRTP and 128 SRTCP indexes, the
  * sizes libsrtp uses for kamer. On protect the same packet may be protected again and
  * gives the same bytes (libsrtp's allow_repeat_tx): kamerd answers NACKs that way.
  * Different bytes under an SSRC and index used before would reuse GCM's nonce: protect

@@ -382,6 +382,47 @@ static void roc_rollover(void **state)
 	pair_free(&q);
 }
 
+/* A stream whose numbers began a few short of 2^16 and whose first packets were lost: the
+   first to arrive is past the wrap (rollover 1), and it and all after it are still heard.
+   A damaged packet of a new stream fails under both rollovers and leaves nothing behind. */
+static void first_packets_past_the_wrap(void **state)
+{
+	(void)state;
+	struct srtp_gcm *tx = ours(SRTP_GCM_PROTECT), *rx = ours(SRTP_GCM_UNPROTECT);
+	uint8_t p[BUF], want[BUF], first[BUF];
+	const uint32_t ssrc = 0x0badf00d;
+	size_t first_len = 0;
+	for (uint32_t s = 65530; s < 65536 + 40; s++) {
+		size_t len = mk_rtp(p, ssrc, (uint16_t)s, 0, 1, 20);
+		size_t want_len = len;
+		memcpy(want, p, len);
+		assert_int_equal(srtp_gcm_protect_rtp(tx, p, &len), 0);
+		if (s < 65536)
+			continue; /* lost on the way */
+		if (!first_len) {
+			first_len = len;
+			memcpy(first, p, len);
+		}
+		size_t m = len;
+		assert_int_equal(srtp_gcm_unprotect_rtp(rx, p, &m), 0);
+		assert_int_equal(m, want_len);
+		assert_memory_equal(p, want, m);
+	}
+	size_t m = first_len;
+	assert_int_equal(srtp_gcm_unprotect_rtp(rx, first, &m), ERR_REPLAY);
+
+	size_t len = mk_rtp(p, 0x5eed, 3, 0, 1, 20);
+	assert_int_equal(srtp_gcm_protect_rtp(tx, p, &len), 0);
+	memcpy(first, p, len);
+	p[len - 1] ^= 0x01;
+	m = len;
+	assert_int_equal(srtp_gcm_unprotect_rtp(rx, p, &m), ERR_AUTH);
+	m = len;
+	assert_int_equal(srtp_gcm_unprotect_rtp(rx, first, &m), 0); /* rollover 0 comes first */
+	srtp_gcm_free(tx);
+	srtp_gcm_free(rx);
+}
+
 static void replays(void **state)
 {
 	(void)state;
@@ -852,6 +893,7 @@ int main(void)
 	    cmocka_unit_test(libsrtp_rtp_shapes),
 	    cmocka_unit_test(libsrtp_rtcp),
 	    cmocka_unit_test(roc_rollover),
+	    cmocka_unit_test(first_packets_past_the_wrap),
 	    cmocka_unit_test(replays),
 	    cmocka_unit_test(replay_matches_libsrtp),
 	    cmocka_unit_test(tampering),
