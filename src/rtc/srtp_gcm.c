@@ -163,7 +163,8 @@ static long stream_add(struct srtp_gcm *g, uint32_t ssrc)
 /* RFC 3711 3.3.1 and Appendix A: the index of seq, given the highest index so far. As in
    libsrtp, nothing is guessed below half the sequence space, so that a stream's first
    packets have ROC 0 whatever their SEQ (srtp_gcm_unprotect_rtp tries 1 as well for a
-   new stream). INDEX_LIMIT or more when the ROC would wrap. */
+   new stream's packet below SEQ_MEDIAN that fails under 0). INDEX_LIMIT or more when the
+   ROC would wrap. */
 static uint64_t index_guess(uint64_t top, uint16_t seq)
 {
 	if (top <= SEQ_MEDIAN)
