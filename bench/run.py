@@ -365,16 +365,14 @@ def steady_us(r):
 
 def row(shape, r, floor_us, server="kamerd"):
     fwd = delivered(r)
-    cpu = r.get("server_cpu_s") or 0
-    per_m = cpu / fwd * 1e6 if fwd else float("nan")
-    us = cpu * 1e6 / fwd if fwd else float("nan")
+    us = per_million(r)  # CPU s per million packets is µs per packet
     media = sum(r.get("worker_cpu_s") or []) + sum(r.get("dtls_cpu_s") or [])
     media_us = f"{media * 1e6 / fwd:.2f} ({media * 1e6 / fwd / floor_us:.1f}x)" if media and fwd else "-"
     st = steady_us(r)
     st_us = f"{st:.2f} ({st / floor_us:.1f}x)" if st else "-"
     d = r.get("delay_us", {})
     j = r.get("join_ms", {})
-    return (f"| {shape} | {server} | {fwd} | {per_m:.2f} | {us:.2f} ({us / floor_us:.1f}x) | {media_us} | {st_us} | "
+    return (f"| {shape} | {server} | {fwd} | {us:.2f} | {us:.2f} ({us / floor_us:.1f}x) | {media_us} | {st_us} | "
             f"{(r.get('server_peak_kib') or 0) / 1024:.1f} | {d.get('p50', 0) / 1000:.2f} / "
             f"{d.get('p99', 0) / 1000:.2f} | {loss(r)} | "
             f"{j.get('p50', 0):.0f} / {j.get('p99', 0):.0f} |")
@@ -392,9 +390,13 @@ def server_lost(r):
     return max(0, (r.get("packets_lost") or 0) - load_drops(r))
 
 
+def expected(r):
+    """The packets the load should have received: received and lost (RFC 3550 A.3)."""
+    return (r.get("packets_received") or 0) + (r.get("packets_lost") or 0)
+
+
 def server_loss_ratio(r):
-    expected = (r.get("packets_received") or 0) + (r.get("packets_lost") or 0)
-    return server_lost(r) / expected if expected else 0.0
+    return server_lost(r) / expected(r) if expected(r) else 0.0
 
 
 def loss(r):
@@ -680,8 +682,7 @@ def repeat_at_knee(a, knee, floor_us):
 def load_overrun(r):
     """The load itself could not keep up (its sockets dropped over 1% of the media): the
     machine, not the server, is then the limit, and larger loads say nothing more."""
-    expected = (r.get("packets_received") or 0) + (r.get("packets_lost") or 0)
-    return expected and load_drops(r) > 0.01 * expected
+    return expected(r) and load_drops(r) > 0.01 * expected(r)
 
 
 def steal_list(runs):
