@@ -692,6 +692,49 @@ def steal_list(runs):
     return ", ".join(f"{x['steal_ms']:.0f}" for x in runs)
 
 
+JOIN_TARGET_MS = 500  # issue 5: join-to-first-packet p99 under 500 ms on loopback
+# kamer-load's join phases (its JSON's join_phases_ms), as the report names them.
+JOIN_PHASES = (("signalling", "signalling"), ("offer", "waiting for a subscribe offer"),
+               ("transport", "ICE and DTLS"), ("media", "first media"))
+
+
+def late_joins(runs):
+    """For each run whose join p99 missed the target, where its joins' time went (kamer-load's
+    phases, p99 each), so that a late run says whether signalling, the transports or the
+    media were slow."""
+    out = []
+    for i, x in enumerate(runs, 1):
+        p99 = (x.get("join_ms") or {}).get("p99", 0)
+        ph = x.get("join_phases_ms")
+        if p99 < JOIN_TARGET_MS or not ph:
+            continue
+        out.append(f"run {i}'s joins by phase, p99: "
+                   + ", ".join(f"{name} {ph[k]['p99']:.0f}" for k, name in JOIN_PHASES) + " ms")
+    return "".join(f" ({o})" for o in out)
+
+
+def join_lines(results):
+    """Where each run's join time went, by kamer-load's phases (nothing for a run from a
+    kamer-load that did not report them)."""
+    rows = []
+    for shape, r, j in results:
+        for server, x in (("kamerd", r), ("janus", j)):
+            ph = (x or {}).get("join_phases_ms")
+            if ph:
+                rows.append(f"| {shape} | {server} | "
+                            + " | ".join(f"{ph[k]['p50']:.0f} / {ph[k]['p99']:.0f}" for k, _ in JOIN_PHASES)
+                            + f" | {(x.get('join_ms') or {}).get('p99', 0):.0f} |")
+    if not rows:
+        return []
+    return ["", "Where the join time goes, from a participant's first request to its first media "
+            "packet (kamer-load; p50 / p99 ms of each phase): logging in and joining the meeting; "
+            "waiting for the server's first subscribe offer (for the first in a meeting, until "
+            "someone else publishes); that transport's ICE and DTLS, from the answer to its keys; "
+            "and from its keys to the first media packet.", "",
+            "| shape | server | " + " | ".join(name for _, name in JOIN_PHASES) + " | join p99 |",
+            "| --- | --- | --- | --- | --- | --- | --- |", *rows]
+
+
 def runs_summary(runs, ms):
     """Added delay p99 over repeated runs of one shape, their join p99, the host's steal in
     each, and their loss."""
@@ -702,7 +745,7 @@ def runs_summary(runs, ms):
     return (f"added delay p99 {', '.join(f'{v:.2f}' for v in whole)} ms, median "
             f"{statistics.median(whole):.2f} ms (steady part: median "
             f"{statistics.median(steady):.2f} ms, {steady[0]:.2f} to {steady[-1]:.2f}); "
-            f"join p99 {', '.join(f'{v:.0f}' for v in joins)} ms; "
+            f"join p99 {', '.join(f'{v:.0f}' for v in joins)} ms{late_joins(runs)}; "
             f"steal {steal_list(runs)} ms; "
             f"{'no packet lost in any' if lost == 0 else f'{lost} packets lost in all'}.")
 
@@ -899,6 +942,7 @@ def write(a, floor, results, scaling, knee):
         for server, x in (("kamerd", r), ("janus", j)):
             if x is not None:
                 lines.append(f"- {shape} {server}: {profiles(x)}")
+    lines += join_lines(results)
     lines += [
         "",
         "Reading the figures: the floor charges one SRTP unprotect per forwarded copy, but an SFU",

@@ -127,6 +127,8 @@ void sig_on_subscribe_offer(struct load_part *p, unsigned sub, const char *text)
 	}
 	free(buf);
 	if (fresh) {
+		if (!p->t_sub_ns)
+			p->t_sub_ns = load_now_ns(); /* before the media thread can key it */
 		if (worker_add(p->w, p->subs[sub]) != 0) {
 			part_fail(p, "cannot start a subscribe transport");
 			return;

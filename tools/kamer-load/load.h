@@ -69,6 +69,18 @@ extern _Atomic unsigned load_media_parts;
    sent from then on count in delay_steady too, apart from the join storm. */
 extern _Atomic uint64_t load_steady_ns;
 
+/* Where a participant's join time went, from its first request to its first media packet:
+   logging in and joining the meeting (signalling); waiting for the server's first
+   subscribe offer (offer: for the first in a meeting, until someone else publishes); that
+   transport's ICE and DTLS, from its answer to its keys (transport); and from its keys to
+   the first media packet (media: the server's forwarding and the publisher's key frame). */
+enum { JOIN_SIGNALLING, JOIN_OFFER, JOIN_TRANSPORT, JOIN_MEDIA, JOIN_PHASES };
+/* at[]: the first request, the join, the first subscription's answer, its keys and the first
+   media packet (CLOCK_MONOTONIC ns). Each phase's µs into us[]; a boundary not known (0) or
+   earlier than the one before counts as the one before, so that the phases add up to the
+   whole. -1 (us[] untouched) without the first request or the first media packet. */
+int join_phases(const uint64_t at[JOIN_PHASES + 1], uint64_t us[JOIN_PHASES]);
+
 /* A gap in a video stream, to ask for with a NACK (RFC 4585 6.2.1), as browsers do. */
 struct rx_gap {
 	uint32_t ssrc;
@@ -147,6 +159,7 @@ struct load_part {
 	int joined, published, failed, left;
 	char why[96];
 	uint64_t t_start_ns, t_joined_ns;
+	uint64_t t_sub_ns; /* its first subscription answered and handed to the media thread */
 	struct peer *pub;
 	struct peer *subs[LOAD_MAX_SUBS];
 	int pub_handed;       /* pub belongs to the worker now */
@@ -156,6 +169,7 @@ struct load_part {
 	struct gen gen;
 	struct rx_state rx;
 	uint64_t peer_errors;
+	uint64_t t_keyed_ns;  /* a subscribe transport of its first keyed (DTLS done) */
 	uint64_t dtls_resent; /* DTLS flights sent again: a flight of ours or the answer to it was
 	                         lost */
 	/* Set before the run: stops reading its subscriptions after the first media packet

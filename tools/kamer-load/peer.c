@@ -308,6 +308,8 @@ static void on_dtls(struct peer *pc, const uint8_t *p, size_t len)
 		ct_wipe(&keys, sizeof(keys));
 		if (!pc->srtp)
 			fail(pc, "cannot key SRTP");
+		else if (pc->role == PEER_SUB && !pc->part->t_keyed_ns)
+			pc->part->t_keyed_ns = load_now_ns();
 	} else if (st == DTLS_FAILED) {
 		fail(pc, dtls_why(pc->dtls));
 	}

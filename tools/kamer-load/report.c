@@ -13,6 +13,7 @@ struct totals {
 	double jitter_sum_ms, jitter_max_ms;
 	uint64_t jitter_n;
 	struct delay_hist delay, delay_steady, join_ms;
+	struct delay_hist join_phase[JOIN_PHASES]; /* µs */
 	uint64_t readers, rx_drops, rx_drops_steady;
 };
 
@@ -32,6 +33,14 @@ static unsigned senders_heard(const struct core *c, const struct load_part *p)
 	}
 	uint64_t both = c->opts.audio_only || c->opts.video_kbps == 0 ? audio : audio & video;
 	return (unsigned)__builtin_popcountll(both);
+}
+
+static const char *const phase_names[JOIN_PHASES] = {"signalling", "offer", "transport", "media"};
+
+/* A join phase's quantile q over the participants that joined, in ms. */
+static double phase_ms(const struct totals *t, int phase, double q)
+{
+	return (double)hist_quantile(&t->join_phase[phase], q) / 1000;
 }
 
 static void add_part(const struct core *c, const struct load_part *p, struct totals *t,
@@ -71,6 +80,7 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 			t->jitter_max_ms = j;
 	}
 	int joined = p->joined && rx->first_media_ns != 0;
+	json_t *phases = NULL; /* ms, in the order of JOIN_PHASES */
 	double join_ms = joined ? (double)(rx->first_media_ns - p->t_start_ns) / 1e6 : 0;
 	unsigned want = c->opts.size - 1;
 	/* A sink cannot tell senders apart: anything received counts as everyone. */
@@ -82,17 +92,28 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 	if (joined) {
 		t->joined++;
 		hist_add(&t->join_ms, (uint64_t)join_ms);
+		const uint64_t at[JOIN_PHASES + 1] = {p->t_start_ns, p->t_joined_ns, p->t_sub_ns,
+		                                      p->t_keyed_ns, rx->first_media_ns};
+		uint64_t us[JOIN_PHASES];
+		if (join_phases(at, us) == 0) {
+			phases = json_array();
+			for (int i = 0; i < JOIN_PHASES; i++) {
+				hist_add(&t->join_phase[i], us[i]);
+				json_array_append_new(phases, json_real((double)us[i] / 1000));
+			}
+		}
 	} else if (c->opts.size == 1 && p->joined && !p->failed) {
 		t->joined++; /* alone in a room there is nothing to receive */
 	}
 	if (heard >= want && !p->failed)
 		t->complete++;
 	json_array_append_new(
-	    peers, json_pack("{s:s, s:i, s:b, s:f, s:i, s:i, s:I, s:I, s:s?}", "name", p->name,
-	                     "room", (int)p->room, "joined", joined, "join_ms", join_ms,
-	                     "senders_heard", (int)heard, "senders_expected", (int)want,
-	                     "packets_sent", (json_int_t)p->gen.sent, "packets_received",
-	                     (json_int_t)rx->packets, "error", p->failed ? p->why : NULL));
+	    peers,
+	    json_pack("{s:s, s:i, s:b, s:f, s:o?, s:i, s:i, s:I, s:I, s:s?}", "name", p->name,
+	              "room", (int)p->room, "joined", joined, "join_ms", join_ms, "join_phases_ms",
+	              phases, "senders_heard", (int)heard, "senders_expected", (int)want,
+	              "packets_sent", (json_int_t)p->gen.sent, "packets_received",
+	              (json_int_t)rx->packets, "error", p->failed ? p->why : NULL));
 }
 
 int report(const struct core *c)
@@ -120,6 +141,10 @@ int report(const struct core *c)
 	       c->nparts, (unsigned long long)t->complete);
 	printf("  join time     p50 %llu ms, p99 %llu ms, max %llu ms\n", (unsigned long long)j50,
 	       (unsigned long long)j99, (unsigned long long)t->join_ms.max_us);
+	printf("  join phases   p99 ms: signalling %.1f, subscribe offer %.1f, ICE and DTLS %.1f, "
+	       "first media %.1f\n",
+	       phase_ms(t, JOIN_SIGNALLING, 0.99), phase_ms(t, JOIN_OFFER, 0.99),
+	       phase_ms(t, JOIN_TRANSPORT, 0.99), phase_ms(t, JOIN_MEDIA, 0.99));
 	printf("  packets       sent %llu, received %llu, expected %llu, lost %llu (%.4f%%)\n",
 	       (unsigned long long)t->sent, (unsigned long long)t->received,
 	       (unsigned long long)t->expected, (unsigned long long)t->lost, loss * 100);
@@ -207,6 +232,13 @@ int report(const struct core *c)
 		                    json_pack("{s:I, s:I, s:I}", "p50", (json_int_t)j50, "p99",
 		                              (json_int_t)j99, "max",
 		                              (json_int_t)t->join_ms.max_us));
+		json_t *phases = json_object();
+		for (int i = 0; i < JOIN_PHASES; i++)
+			json_object_set_new(phases, phase_names[i],
+			                    json_pack("{s:f, s:f, s:f}", "p50", phase_ms(t, i, 0.5),
+			                              "p99", phase_ms(t, i, 0.99), "max",
+			                              (double)t->join_phase[i].max_us / 1000));
+		json_object_set_new(j, "join_phases_ms", phases);
 		json_object_set_new(j, "joined", I((json_int_t)t->joined));
 		json_object_set_new(j, "errors", I((json_int_t)t->errors));
 		json_object_set_new(j, "dtls_flights_resent", I((json_int_t)t->dtls_resent));

@@ -145,6 +145,23 @@ void rx_count(struct rx_state *rx, size_t len, uint64_t now_ns)
 	rx->bytes += len;
 }
 
+int join_phases(const uint64_t at[JOIN_PHASES + 1], uint64_t us[JOIN_PHASES])
+{
+	if (!at[0] || at[JOIN_PHASES] < at[0])
+		return -1;
+	uint64_t from = at[0];
+	for (int i = 0; i < JOIN_PHASES; i++) {
+		uint64_t to = i + 1 == JOIN_PHASES ? at[JOIN_PHASES] : at[i + 1];
+		if (to < from)
+			to = from; /* not known, or before the phase began */
+		else if (to > at[JOIN_PHASES])
+			to = at[JOIN_PHASES];
+		us[i] = to / 1000 - from / 1000;
+		from = to;
+	}
+	return 0;
+}
+
 void rx_count_drops(struct rx_state *rx, uint64_t n, uint64_t now_ns)
 {
 	rx->drops += n;
