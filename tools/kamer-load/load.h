@@ -77,8 +77,9 @@ extern _Atomic uint64_t load_steady_ns;
 enum { JOIN_SIGNALLING, JOIN_OFFER, JOIN_TRANSPORT, JOIN_MEDIA, JOIN_PHASES };
 /* at[]: the first request, the join, the first subscription's answer, its keys and the first
    media packet (CLOCK_MONOTONIC ns). Each phase's µs into us[]; a boundary not known (0) or
-   earlier than the one before counts as the one before, so that the phases add up to the
-   whole. -1 (us[] untouched) without the first request or the first media packet. */
+   earlier than the one before counts as the one before, and one after the first media
+   packet as that packet, so that the phases add up to the whole. -1 (us[] untouched)
+   without the first request or the first media packet. */
 int join_phases(const uint64_t at[JOIN_PHASES + 1], uint64_t us[JOIN_PHASES]);
 
 /* A gap in a video stream, to ask for with a NACK (RFC 4585 6.2.1), as browsers do. */
@@ -169,7 +170,7 @@ struct load_part {
 	struct gen gen;
 	struct rx_state rx;
 	uint64_t peer_errors;
-	uint64_t t_keyed_ns;  /* a subscribe transport of its first keyed (DTLS done) */
+	uint64_t t_keyed_ns;  /* the first of its subscribe transports keyed (DTLS done) */
 	uint64_t dtls_resent; /* DTLS flights sent again: a flight of ours or the answer to it was
 	                         lost */
 	/* Set before the run: stops reading its subscriptions after the first media packet

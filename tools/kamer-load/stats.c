@@ -151,7 +151,7 @@ int join_phases(const uint64_t at[JOIN_PHASES + 1], uint64_t us[JOIN_PHASES])
 		return -1;
 	uint64_t from = at[0];
 	for (int i = 0; i < JOIN_PHASES; i++) {
-		uint64_t to = i + 1 == JOIN_PHASES ? at[JOIN_PHASES] : at[i + 1];
+		uint64_t to = at[i + 1];
 		if (to < from)
 			to = from; /* not known, or before the phase began */
 		else if (to > at[JOIN_PHASES])
