@@ -318,7 +318,29 @@ def scaling_lines(a, scaling, floor_us):
                       "generator, which shares this machine's cores, is the limit there, not kamerd. "
                       "Forwarded packets per worker CPU second (last column) say what each core "
                       "carries when it is kept busy; workers share no locks on the packet path."]
+    lines += overload_joins(scaling)
     lines.append("")
+    return lines
+
+
+def overload_joins(scaling):
+    """How the participants fared joining a server that the overload saturates: their join
+    time by phase, and those with no media by the end, by the phase they were still in."""
+    lines = []
+    for r in scaling:
+        ph, stuck = r.get("join_phases_ms"), r.get("stuck_in")
+        if not ph or stuck is None:
+            continue
+        left = sum(stuck.values())
+        text = (f"Joins with {r['workers']} worker(s): {r.get('joined', 0)} of "
+                f"{r.get('participants', 0)} participants had media by the end, join p99 "
+                f"{(r.get('join_ms') or {}).get('p99', 0):.0f} ms (by phase, p99: "
+                + ", ".join(f"{name} {ph[k]['p99']:.0f}" for k, name in JOIN_PHASES) + " ms)")
+        if left:
+            text += ("; still joining at the end: " + ", ".join(
+                f"{stuck[k]} " + ("keyed and waiting for media" if k == "media" else f"in {name}")
+                for k, name in JOIN_PHASES if stuck.get(k)))
+        lines += ["", text + f"; DTLS flights the load sent again: {r.get('dtls_flights_resent', 0)}."]
     return lines
 
 
@@ -695,7 +717,7 @@ def steal_list(runs):
 JOIN_TARGET_MS = 500  # issue 5: join-to-first-packet p99 under 500 ms on loopback
 # kamer-load's join phases (its JSON's join_phases_ms), as the report names them.
 JOIN_PHASES = (("signalling", "signalling"), ("offer", "waiting for a subscribe offer"),
-               ("transport", "ICE and DTLS"), ("media", "first media"))
+               ("ice", "ICE"), ("dtls", "DTLS"), ("media", "first media"))
 
 
 def late_joins(runs):
@@ -729,10 +751,11 @@ def join_lines(results):
     return ["", "Where the join time goes, from a participant's first request to its first media "
             "packet (kamer-load; p50 / p99 ms of each phase): logging in and joining the meeting; "
             "waiting for the server's first subscribe offer (for the first in a meeting, until "
-            "someone else publishes); that transport's ICE and DTLS, from the answer to its keys; "
-            "and from its keys to the first media packet.", "",
+            "someone else publishes); that transport's ICE, from the answer to the first check "
+            "answered; its DTLS handshake, to its keys; and from its keys to the first media "
+            "packet.", "",
             "| shape | server | " + " | ".join(name for _, name in JOIN_PHASES) + " | join p99 |",
-            "| --- | --- | --- | --- | --- | --- | --- |", *rows]
+            "| --- | --- | --- | --- | --- | --- | --- | --- |", *rows]
 
 
 def runs_summary(runs, ms):

@@ -110,19 +110,21 @@ test('three participants publish, subscribe and measure through kamerd', async (
     assert.ok(p.packets_received > 0);
     assert.ok(p.join_ms > 0);
     // Its join time divides into signalling, the wait for a subscribe offer, that
-    // transport's ICE and DTLS, and the first media, which add up to the whole.
-    const [signalling, offer, transport, media] = p.join_phases_ms;
-    assert.equal(p.join_phases_ms.length, 4);
-    assert.ok(signalling > 0 && transport > 0 && offer >= 0 && media >= 0,
+    // transport's ICE and its DTLS, and the first media, which add up to the whole.
+    const [signalling, offer, ice, dtls, media] = p.join_phases_ms;
+    assert.equal(p.join_phases_ms.length, 5);
+    assert.ok(signalling > 0 && dtls > 0 && offer >= 0 && ice >= 0 && media >= 0,
       `${p.name}: ${p.join_phases_ms}`);
-    assert.ok(Math.abs(signalling + offer + transport + media - p.join_ms) < 0.01,
+    assert.ok(Math.abs(signalling + offer + ice + dtls + media - p.join_ms) < 0.01,
       `${p.name}: ${p.join_phases_ms} against ${p.join_ms} ms`);
+    assert.equal(p.stuck_in, null);
   }
-  for (const name of ['signalling', 'offer', 'transport', 'media']) {
+  for (const name of ['signalling', 'offer', 'ice', 'dtls', 'media']) {
     const q = j.join_phases_ms[name];
     assert.ok(q.p50 <= q.p99 && q.p99 <= q.max, `join phase ${name}: ${JSON.stringify(q)}`);
+    assert.equal(j.stuck_in[name], 0, `a participant is still in ${name}`);
   }
-  assert.ok(j.join_phases_ms.transport.max > 0);
+  assert.ok(j.join_phases_ms.dtls.max > 0);
   // Delay, jitter and join time were measured and are ordered as quantiles must be.
   for (const [name, q] of [['delay_us', j.delay_us], ['join_ms', j.join_ms]]) {
     for (const f of ['p50', 'p99', 'max']) assert.equal(typeof q[f], 'number', `${name}.${f}`);

@@ -72,15 +72,19 @@ extern _Atomic uint64_t load_steady_ns;
 /* Where a participant's join time went, from its first request to its first media packet:
    logging in and joining the meeting (signalling); waiting for the server's first
    subscribe offer (offer: for the first in a meeting, until someone else publishes); that
-   transport's ICE and DTLS, from its answer to its keys (transport); and from its keys to
-   the first media packet (media: the server's forwarding and the publisher's key frame). */
-enum { JOIN_SIGNALLING, JOIN_OFFER, JOIN_TRANSPORT, JOIN_MEDIA, JOIN_PHASES };
-/* at[]: the first request, the join, the first subscription's answer, its keys and the first
-   media packet (CLOCK_MONOTONIC ns). Each phase's µs into us[]; a boundary not known (0) or
-   earlier than the one before counts as the one before, and one after the first media
-   packet as that packet, so that the phases add up to the whole. -1 (us[] untouched)
+   transport's ICE, from its answer to the first check answered (ice); its DTLS handshake,
+   to its keys (dtls); and from its keys to the first media packet (media: the server's
+   forwarding and the publisher's key frame). */
+enum { JOIN_SIGNALLING, JOIN_OFFER, JOIN_ICE, JOIN_DTLS, JOIN_MEDIA, JOIN_PHASES };
+/* at[]: the first request, the join, the first subscription's answer, its first ICE check
+   answered, its keys and the first media packet (CLOCK_MONOTONIC ns). Each phase's µs into us[]; a
+   boundary not known (0) or earlier than the one before counts as the one before, and one after the
+   first media packet as that packet, so that the phases add up to the whole. -1 (us[] untouched)
    without the first request or the first media packet. */
 int join_phases(const uint64_t at[JOIN_PHASES + 1], uint64_t us[JOIN_PHASES]);
+/* The phase a participant is still in, from the same boundaries: the first whose end is
+   not known (0); JOIN_PHASES once its first media packet came. */
+int join_stuck(const uint64_t at[JOIN_PHASES + 1]);
 
 /* A gap in a video stream, to ask for with a NACK (RFC 4585 6.2.1), as browsers do. */
 struct rx_gap {
@@ -170,6 +174,7 @@ struct load_part {
 	struct gen gen;
 	struct rx_state rx;
 	uint64_t peer_errors;
+	uint64_t t_ice_ns;    /* the first of its subscribe transports through ICE */
 	uint64_t t_keyed_ns;  /* the first of its subscribe transports keyed (DTLS done) */
 	uint64_t dtls_resent; /* DTLS flights sent again: a flight of ours or the answer to it was
 	                         lost */

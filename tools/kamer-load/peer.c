@@ -249,6 +249,8 @@ static void ice_ready(struct peer *pc)
 	if (pc->ice_ok)
 		return;
 	pc->ice_ok = 1;
+	if (pc->role == PEER_SUB && !pc->part->t_ice_ns)
+		pc->part->t_ice_ns = load_now_ns();
 	if (pc->dtls_client && dtls_start(pc->dtls) == DTLS_FAILED)
 		fail(pc, dtls_why(pc->dtls));
 }

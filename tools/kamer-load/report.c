@@ -14,6 +14,7 @@ struct totals {
 	uint64_t jitter_n;
 	struct delay_hist delay, delay_steady, join_ms;
 	struct delay_hist join_phase[JOIN_PHASES]; /* µs */
+	uint64_t stuck[JOIN_PHASES]; /* without media at the end, by the phase they were in */
 	uint64_t readers, rx_drops, rx_drops_steady;
 };
 
@@ -35,7 +36,7 @@ static unsigned senders_heard(const struct core *c, const struct load_part *p)
 	return (unsigned)__builtin_popcountll(both);
 }
 
-static const char *const phase_names[JOIN_PHASES] = {"signalling", "offer", "transport", "media"};
+static const char *const phase_names[JOIN_PHASES] = {"signalling", "offer", "ice", "dtls", "media"};
 
 /* A join phase's quantile q over the participants that joined, in ms. */
 static double phase_ms(const struct totals *t, int phase, double q)
@@ -89,11 +90,17 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 		t->readers++;
 	t->rx_drops += rx->drops;
 	t->rx_drops_steady += rx->drops_steady;
+	const uint64_t at[JOIN_PHASES + 1] = {p->t_start_ns, p->t_joined_ns, p->t_sub_ns,
+	                                      p->t_ice_ns,   p->t_keyed_ns,  rx->first_media_ns};
+	int stuck = JOIN_PHASES; /* the phase a participant without media is still in */
+	if (!joined && !p->failed && c->opts.size > 1) {
+		stuck = join_stuck(at);
+		if (stuck < JOIN_PHASES)
+			t->stuck[stuck]++;
+	}
 	if (joined) {
 		t->joined++;
 		hist_add(&t->join_ms, (uint64_t)join_ms);
-		const uint64_t at[JOIN_PHASES + 1] = {p->t_start_ns, p->t_joined_ns, p->t_sub_ns,
-		                                      p->t_keyed_ns, rx->first_media_ns};
 		uint64_t us[JOIN_PHASES];
 		if (join_phases(at, us) == 0) {
 			phases = json_array();
@@ -109,11 +116,12 @@ static void add_part(const struct core *c, const struct load_part *p, struct tot
 		t->complete++;
 	json_array_append_new(
 	    peers,
-	    json_pack("{s:s, s:i, s:b, s:f, s:o?, s:i, s:i, s:I, s:I, s:s?}", "name", p->name,
+	    json_pack("{s:s, s:i, s:b, s:f, s:o?, s:s?, s:i, s:i, s:I, s:I, s:s?}", "name", p->name,
 	              "room", (int)p->room, "joined", joined, "join_ms", join_ms, "join_phases_ms",
-	              phases, "senders_heard", (int)heard, "senders_expected", (int)want,
-	              "packets_sent", (json_int_t)p->gen.sent, "packets_received",
-	              (json_int_t)rx->packets, "error", p->failed ? p->why : NULL));
+	              phases, "stuck_in", stuck < JOIN_PHASES ? phase_names[stuck] : NULL,
+	              "senders_heard", (int)heard, "senders_expected", (int)want, "packets_sent",
+	              (json_int_t)p->gen.sent, "packets_received", (json_int_t)rx->packets, "error",
+	              p->failed ? p->why : NULL));
 }
 
 int report(const struct core *c)
@@ -141,10 +149,23 @@ int report(const struct core *c)
 	       c->nparts, (unsigned long long)t->complete);
 	printf("  join time     p50 %llu ms, p99 %llu ms, max %llu ms\n", (unsigned long long)j50,
 	       (unsigned long long)j99, (unsigned long long)t->join_ms.max_us);
-	printf("  join phases   p99 ms: signalling %.1f, subscribe offer %.1f, ICE and DTLS %.1f, "
-	       "first media %.1f\n",
-	       phase_ms(t, JOIN_SIGNALLING, 0.99), phase_ms(t, JOIN_OFFER, 0.99),
-	       phase_ms(t, JOIN_TRANSPORT, 0.99), phase_ms(t, JOIN_MEDIA, 0.99));
+	printf(
+	    "  join phases   p99 ms: signalling %.1f, subscribe offer %.1f, ICE %.1f, DTLS %.1f, "
+	    "first media %.1f\n",
+	    phase_ms(t, JOIN_SIGNALLING, 0.99), phase_ms(t, JOIN_OFFER, 0.99),
+	    phase_ms(t, JOIN_ICE, 0.99), phase_ms(t, JOIN_DTLS, 0.99),
+	    phase_ms(t, JOIN_MEDIA, 0.99));
+	uint64_t nstuck = 0;
+	for (int i = 0; i < JOIN_PHASES; i++)
+		nstuck += t->stuck[i];
+	if (nstuck)
+		printf(
+		    "  no media yet  %llu at the end: in signalling %llu, waiting for a subscribe "
+		    "offer %llu, in ICE %llu, in DTLS %llu, keyed and waiting for media %llu\n",
+		    (unsigned long long)nstuck, (unsigned long long)t->stuck[JOIN_SIGNALLING],
+		    (unsigned long long)t->stuck[JOIN_OFFER],
+		    (unsigned long long)t->stuck[JOIN_ICE], (unsigned long long)t->stuck[JOIN_DTLS],
+		    (unsigned long long)t->stuck[JOIN_MEDIA]);
 	printf("  packets       sent %llu, received %llu, expected %llu, lost %llu (%.4f%%)\n",
 	       (unsigned long long)t->sent, (unsigned long long)t->received,
 	       (unsigned long long)t->expected, (unsigned long long)t->lost, loss * 100);
@@ -239,6 +260,10 @@ int report(const struct core *c)
 			                              "p99", phase_ms(t, i, 0.99), "max",
 			                              (double)t->join_phase[i].max_us / 1000));
 		json_object_set_new(j, "join_phases_ms", phases);
+		json_t *stuck = json_object();
+		for (int i = 0; i < JOIN_PHASES; i++)
+			json_object_set_new(stuck, phase_names[i], I((json_int_t)t->stuck[i]));
+		json_object_set_new(j, "stuck_in", stuck);
 		json_object_set_new(j, "joined", I((json_int_t)t->joined));
 		json_object_set_new(j, "errors", I((json_int_t)t->errors));
 		json_object_set_new(j, "dtls_flights_resent", I((json_int_t)t->dtls_resent));

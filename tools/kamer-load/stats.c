@@ -162,6 +162,16 @@ int join_phases(const uint64_t at[JOIN_PHASES + 1], uint64_t us[JOIN_PHASES])
 	return 0;
 }
 
+int join_stuck(const uint64_t at[JOIN_PHASES + 1])
+{
+	if (at[JOIN_PHASES])
+		return JOIN_PHASES;
+	int i = 0;
+	while (i < JOIN_PHASES - 1 && at[i + 1])
+		i++;
+	return i;
+}
+
 void rx_count_drops(struct rx_state *rx, uint64_t n, uint64_t now_ns)
 {
 	rx->drops += n;

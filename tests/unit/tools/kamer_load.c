@@ -398,32 +398,57 @@ static void join_time_divides_into_phases(void **state)
 {
 	(void)state;
 	uint64_t us[JOIN_PHASES];
-	const uint64_t at[JOIN_PHASES + 1] = {1000 * MS, 1012 * MS, 1300 * MS, 1350 * MS,
-	                                      1390 * MS};
+	const uint64_t at[JOIN_PHASES + 1] = {1000 * MS, 1012 * MS, 1300 * MS,
+	                                      1310 * MS, 1350 * MS, 1390 * MS};
 	assert_int_equal(join_phases(at, us), 0);
 	assert_int_equal(us[JOIN_SIGNALLING], 12000);
 	assert_int_equal(us[JOIN_OFFER], 288000);
-	assert_int_equal(us[JOIN_TRANSPORT], 50000);
+	assert_int_equal(us[JOIN_ICE], 10000);
+	assert_int_equal(us[JOIN_DTLS], 40000);
 	assert_int_equal(us[JOIN_MEDIA], 40000);
 
-	/* No keys known: ICE and DTLS count as nothing, the media phase as all after the offer. */
-	const uint64_t nokeys[JOIN_PHASES + 1] = {1000 * MS, 1012 * MS, 1300 * MS, 0, 1390 * MS};
+	/* No keys known: DTLS counts as nothing, the media phase as all after ICE. */
+	const uint64_t nokeys[JOIN_PHASES + 1] = {1000 * MS, 1012 * MS, 1300 * MS,
+	                                          1310 * MS, 0,         1390 * MS};
 	assert_int_equal(join_phases(nokeys, us), 0);
-	assert_int_equal(us[JOIN_TRANSPORT], 0);
-	assert_int_equal(us[JOIN_MEDIA], 90000);
+	assert_int_equal(us[JOIN_DTLS], 0);
+	assert_int_equal(us[JOIN_MEDIA], 80000);
 
 	/* A boundary past the first packet is held at it; the sum is still the whole. */
-	const uint64_t late[JOIN_PHASES + 1] = {1000 * MS, 1500 * MS, 1300 * MS, 1600 * MS,
-	                                        1400 * MS};
+	const uint64_t late[JOIN_PHASES + 1] = {1000 * MS, 1500 * MS, 1300 * MS,
+	                                        1310 * MS, 1600 * MS, 1400 * MS};
 	assert_int_equal(join_phases(late, us), 0);
 	assert_int_equal(us[JOIN_SIGNALLING], 400000);
-	assert_int_equal(us[JOIN_OFFER] + us[JOIN_TRANSPORT] + us[JOIN_MEDIA], 0);
+	assert_int_equal(us[JOIN_OFFER] + us[JOIN_ICE] + us[JOIN_DTLS] + us[JOIN_MEDIA], 0);
 
 	/* Without a first request or a first packet there is no join to divide. */
-	const uint64_t nostart[JOIN_PHASES + 1] = {0, 1012 * MS, 1300 * MS, 1350 * MS, 1390 * MS};
-	const uint64_t nomedia[JOIN_PHASES + 1] = {1000 * MS, 1012 * MS, 1300 * MS, 1350 * MS, 0};
+	const uint64_t nostart[JOIN_PHASES + 1] = {0,         1012 * MS, 1300 * MS,
+	                                           1310 * MS, 1350 * MS, 1390 * MS};
+	const uint64_t nomedia[JOIN_PHASES + 1] = {1000 * MS, 1012 * MS, 1300 * MS,
+	                                           1310 * MS, 1350 * MS, 0};
 	assert_int_equal(join_phases(nostart, us), -1);
 	assert_int_equal(join_phases(nomedia, us), -1);
+}
+
+/* A participant without media yet is in the first phase whose end has not come. */
+static void a_join_that_stalls_says_where(void **state)
+{
+	(void)state;
+	uint64_t at[JOIN_PHASES + 1] = {1000 * MS, 0, 0, 0, 0, 0};
+	assert_int_equal(join_stuck(at), JOIN_SIGNALLING);
+	at[1] = 1012 * MS;
+	assert_int_equal(join_stuck(at), JOIN_OFFER);
+	at[2] = 1300 * MS;
+	assert_int_equal(join_stuck(at), JOIN_ICE);
+	at[3] = 1310 * MS;
+	assert_int_equal(join_stuck(at), JOIN_DTLS);
+	at[4] = 1350 * MS;
+	assert_int_equal(join_stuck(at), JOIN_MEDIA);
+	at[5] = 1390 * MS;
+	assert_int_equal(join_stuck(at), JOIN_PHASES);
+	/* Media that came counts as joined whatever else is missing. */
+	const uint64_t media_only[JOIN_PHASES + 1] = {1000 * MS, 1012 * MS, 0, 0, 0, 1390 * MS};
+	assert_int_equal(join_stuck(media_only), JOIN_PHASES);
 }
 
 static void video_gaps_become_nacks(void **state)
@@ -488,6 +513,7 @@ int main(void)
 	    cmocka_unit_test(receiver_counts_loss_dups_and_delay),
 	    cmocka_unit_test(drops_count_apart_in_the_steady_part),
 	    cmocka_unit_test(join_time_divides_into_phases),
+	    cmocka_unit_test(a_join_that_stalls_says_where),
 	    cmocka_unit_test(video_gaps_become_nacks),
 	    cmocka_unit_test(histogram_quantiles),
 	};
