@@ -334,8 +334,7 @@ def overload_joins(scaling):
         left = sum(stuck.values())
         text = (f"Joins with {r['workers']} worker(s): {r.get('joined', 0)} of "
                 f"{r.get('participants', 0)} participants had media by the end, join p99 "
-                f"{(r.get('join_ms') or {}).get('p99', 0):.0f} ms (by phase, p99: "
-                + ", ".join(f"{name} {ph[k]['p99']:.0f}" for k, name in JOIN_PHASES) + " ms)")
+                f"{(r.get('join_ms') or {}).get('p99', 0):.0f} ms (by phase, p99: {phases_p99(ph)})")
         if left:
             text += ("; still joining at the end: " + ", ".join(
                 f"{stuck[k]} " + ("keyed and waiting for media" if k == "media" else f"in {name}")
@@ -720,6 +719,11 @@ JOIN_PHASES = (("signalling", "signalling"), ("offer", "waiting for a subscribe 
                ("ice", "ICE"), ("dtls", "DTLS"), ("media", "first media"))
 
 
+def phases_p99(ph):
+    """A run's join phases as a sentence's list: each phase's p99 (kamer-load's join_phases_ms)."""
+    return ", ".join(f"{name} {ph[k]['p99']:.0f}" for k, name in JOIN_PHASES) + " ms"
+
+
 def late_joins(runs):
     """For each run whose join p99 missed the target, where its joins' time went (kamer-load's
     phases, p99 each), so that a late run says whether signalling, the transports or the
@@ -730,8 +734,7 @@ def late_joins(runs):
         ph = x.get("join_phases_ms")
         if p99 < JOIN_TARGET_MS or not ph:
             continue
-        out.append(f"run {i}'s joins by phase, p99: "
-                   + ", ".join(f"{name} {ph[k]['p99']:.0f}" for k, name in JOIN_PHASES) + " ms")
+        out.append(f"run {i}'s joins by phase, p99: {phases_p99(ph)}")
     return "".join(f" ({o})" for o in out)
 
 
