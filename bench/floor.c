@@ -13,10 +13,14 @@
  * itself and, on one machine with its load generator, the first for each of the load's
  * threads it wakes.
  *
- *   kamer-floor [--json]
+ * With --rhythm ROOMS, instead, a bare forwarder for that many rooms of two, fed at the
+ * rhythm of kamer-load's participants: the floor's work as any SFU meets it at light load,
+ * with its receiving and its wakeups (see rhythm_round).
  *
- * Each measurement runs for a bounded count, five times; the median is reported in
- * microseconds per packet (per wakeup for the wakeups). */
+ *   kamer-floor [--json] [--rhythm ROOMS]
+ *
+ * Each measurement runs for a bounded count or time, five times; the median is reported
+ * in microseconds per packet (per wakeup for the wakeups). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -27,6 +31,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,24 +73,33 @@ static void rtp_header(uint8_t *p, uint16_t seq)
 	p[11] = 0x42; /* SSRC */
 }
 
+/* Keys for the server's side of a transport (pub) and its client's (client), mirrored:
+   what one protects the other unprotects. */
+static void test_keys(struct dtls_keys *pub, struct dtls_keys *client,
+                      enum dtls_srtp_profile profile, size_t key_len, size_t salt_len)
+{
+	*pub = (struct dtls_keys){.profile = profile, .key_len = key_len, .salt_len = salt_len};
+	for (size_t i = 0; i < 32; i++) {
+		pub->local_key[i] = (uint8_t)i;
+		pub->remote_key[i] = (uint8_t)(i + 1);
+	}
+	for (size_t i = 0; i < 14; i++) {
+		pub->local_salt[i] = (uint8_t)(i * 3);
+		pub->remote_salt[i] = (uint8_t)(i * 5);
+	}
+	*client = *pub;
+	memcpy(client->local_key, pub->remote_key, sizeof(pub->remote_key));
+	memcpy(client->local_salt, pub->remote_salt, sizeof(pub->remote_salt));
+	memcpy(client->remote_key, pub->local_key, sizeof(pub->local_key));
+	memcpy(client->remote_salt, pub->local_salt, sizeof(pub->local_salt));
+}
+
 /* µs per unprotect + protect, forwarding between two sessions as an SFU does. */
 static double crypto_floor(enum dtls_srtp_profile profile, size_t key_len, size_t salt_len)
 {
-	struct dtls_keys pub = {.profile = profile, .key_len = key_len, .salt_len = salt_len};
-	for (size_t i = 0; i < 32; i++) {
-		pub.local_key[i] = (uint8_t)i;
-		pub.remote_key[i] = (uint8_t)(i + 1);
-	}
-	for (size_t i = 0; i < 14; i++) {
-		pub.local_salt[i] = (uint8_t)(i * 3);
-		pub.remote_salt[i] = (uint8_t)(i * 5);
-	}
 	/* The publisher protects with the key that the server's inbound side expects. */
-	struct dtls_keys client = pub;
-	memcpy(client.local_key, pub.remote_key, sizeof(pub.remote_key));
-	memcpy(client.local_salt, pub.remote_salt, sizeof(pub.remote_salt));
-	memcpy(client.remote_key, pub.local_key, sizeof(pub.local_key));
-	memcpy(client.remote_salt, pub.local_salt, sizeof(pub.local_salt));
+	struct dtls_keys pub, client;
+	test_keys(&pub, &client, profile, key_len, salt_len);
 	struct srtp_sess *from = srtp_sess_new(&client), *in = srtp_sess_new(&pub),
 	                 *out = srtp_sess_new(&pub);
 	if (!from || !in || !out) {
@@ -329,11 +343,307 @@ static int wake_costs(double *send_extra_us, double *woken_us)
 	return rc;
 }
 
+/* A bare forwarder at the rhythm of rooms of two (not in the floor): what forwarding costs
+ * when the packets come as meetings send them rather than in a hot loop. N pairs of
+ * participants on loopback, each sending Opus-sized audio every 20 ms and 1200-byte video
+ * every 9.6 ms (1 Mbit/s), each at its own phase, from one thread that wakes every 0.5 ms
+ * to send what is due and otherwise sleeps reading what it receives, as kamer-load does.
+ * The forwarder does what every SFU must and nothing else: it sleeps in epoll_wait, takes
+ * what came with recvmmsg, unprotects each packet with its sender's SRTP session, protects
+ * it with the receiver's and sends the copies with one sendmmsg, each to its sender's
+ * partner. It runs on the first CPU the process may use, as kamerd's first media worker
+ * does. Its own CPU time per copy is the figure: the floor's work with its share of the
+ * receiving and of the wakeups, at that rhythm. */
+#define RHYTHM_MAX_PAIRS 128
+#define RHYTHM_MAX_PARTS (2 * RHYTHM_MAX_PAIRS)
+#define RHYTHM_TICK_NS   500000ll
+#define RHYTHM_AUDIO_NS  20000000ll
+#define RHYTHM_VIDEO_NS  9600000ll
+#define RHYTHM_AUDIO_LEN 120
+#define RHYTHM_WARM_US   500000
+#define RHYTHM_US        3000000
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+struct rhythm {
+	int parts, part_fd[RHYTHM_MAX_PARTS], fwd_fd;
+	struct sockaddr_in part_addr[RHYTHM_MAX_PARTS], fwd_addr;
+	struct srtp_sess *seal[RHYTHM_MAX_PARTS];                            /* a participant's */
+	struct srtp_sess *open[RHYTHM_MAX_PARTS], *reseal[RHYTHM_MAX_PARTS]; /* the forwarder's */
+	atomic_int stop, measuring;
+	long copies, wakeups; /* the forwarder's, while measuring */
+	double cpu_s;
+};
+
+/* Participant i's packets that are due by now, each protected and sent to the forwarder.
+   Its SSRC carries i in its first two bytes, so that the forwarder needs no lookup. */
+static void rhythm_send_due(struct rhythm *r, int i, int64_t now, int64_t *audio, int64_t *video,
+                            uint16_t *seq)
+{
+	static uint8_t pkt[PKT + SRTP_SESS_OVERHEAD];
+	while (*audio <= now || *video <= now) {
+		int is_audio = *audio <= *video;
+		*(is_audio ? audio : video) += is_audio ? RHYTHM_AUDIO_NS : RHYTHM_VIDEO_NS;
+		size_t len = is_audio ? RHYTHM_AUDIO_LEN : PKT;
+		rtp_header(pkt, (*seq)++);
+		pkt[1] = is_audio ? 111 : 96;
+		pkt[8] = (uint8_t)(i >> 8);
+		pkt[9] = (uint8_t)i;
+		pkt[11] = (uint8_t)is_audio;
+		memset(pkt + 12, 0x5a, len - 12);
+		if (srtp_sess_protect_rtp(r->seal[i], pkt, &len) == 0)
+			(void)sendto(r->part_fd[i], pkt, len, 0, (struct sockaddr *)&r->fwd_addr,
+			             sizeof(r->fwd_addr));
+	}
+}
+
+/* The participants: every 0.5 ms what is due; in between, read what came. */
+static void *rhythm_clients(void *arg)
+{
+	struct rhythm *r = arg;
+	int ep = epoll_create1(0), tick = timerfd_create(CLOCK_MONOTONIC, 0);
+	struct itimerspec every = {.it_interval = {0, RHYTHM_TICK_NS},
+	                           .it_value = {0, RHYTHM_TICK_NS}};
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)r->parts};
+	if (ep < 0 || tick < 0 || timerfd_settime(tick, 0, &every, NULL) != 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, tick, &ev) != 0)
+		goto out;
+	for (int i = 0; i < r->parts; i++) {
+		ev.data.u32 = (uint32_t)i;
+		epoll_ctl(ep, EPOLL_CTL_ADD, r->part_fd[i], &ev);
+	}
+	static int64_t audio[RHYTHM_MAX_PARTS], video[RHYTHM_MAX_PARTS];
+	static uint16_t seq[RHYTHM_MAX_PARTS];
+	int64_t t = now_ns();
+	for (int i = 0; i < r->parts; i++) { /* each at its own phase */
+		audio[i] = t + RHYTHM_AUDIO_NS * i / r->parts;
+		video[i] = t + RHYTHM_VIDEO_NS * ((i * 37) % r->parts) / r->parts;
+		seq[i] = 0;
+	}
+	static uint8_t drain[PKT + SRTP_SESS_OVERHEAD];
+	while (!atomic_load(&r->stop)) {
+		struct epoll_event evs[16];
+		int n = epoll_wait(ep, evs, 16, 50), ticked = 0;
+		for (int k = 0; k < n; k++) {
+			uint32_t i = evs[k].data.u32;
+			uint64_t expirations;
+			if (i == (uint32_t)r->parts)
+				ticked = read(tick, &expirations, sizeof(expirations)) > 0;
+			else
+				while (recv(r->part_fd[i], drain, sizeof(drain), MSG_DONTWAIT) > 0)
+					;
+		}
+		int64_t now = now_ns();
+		for (int i = 0; ticked && i < r->parts; i++)
+			rhythm_send_due(r, i, now, &audio[i], &video[i], &seq[i]);
+	}
+out:
+	if (tick >= 0)
+		close(tick);
+	if (ep >= 0)
+		close(ep);
+	return NULL;
+}
+
+/* One wakeup's work: until the socket is empty, a batch received, opened, sealed for each
+   sender's partner (participant i ^ 1) and sent. The copies sent. */
+static long rhythm_forward(struct rhythm *r)
+{
+	static uint8_t buf[BATCH][PKT + SRTP_SESS_OVERHEAD];
+	struct iovec in_iov[BATCH], out_iov[BATCH];
+	struct mmsghdr in[BATCH], out[BATCH];
+	long copies = 0;
+	int n = BATCH;
+	while (n == BATCH) {
+		for (int i = 0; i < BATCH; i++) {
+			in_iov[i] = (struct iovec){buf[i], sizeof(buf[i])};
+			in[i] =
+			    (struct mmsghdr){.msg_hdr = {.msg_iov = &in_iov[i], .msg_iovlen = 1}};
+		}
+		n = recvmmsg(r->fwd_fd, in, BATCH, MSG_DONTWAIT, NULL);
+		int m = 0;
+		for (int i = 0; i < n; i++) {
+			size_t len = in[i].msg_len;
+			int from = len >= 12 ? buf[i][8] << 8 | buf[i][9] : -1;
+			if (from < 0 || from >= r->parts ||
+			    srtp_sess_unprotect_rtp(r->open[from], buf[i], &len) != 0 ||
+			    srtp_sess_protect_rtp(r->reseal[from ^ 1], buf[i], &len) != 0)
+				continue;
+			out_iov[m] = (struct iovec){buf[i], len};
+			out[m] =
+			    (struct mmsghdr){.msg_hdr = {.msg_name = &r->part_addr[from ^ 1],
+			                                 .msg_namelen = sizeof(r->part_addr[0]),
+			                                 .msg_iov = &out_iov[m],
+			                                 .msg_iovlen = 1}};
+			m++;
+		}
+		int sent = m > 0 ? sendmmsg(r->fwd_fd, out, (unsigned)m, MSG_DONTWAIT) : 0;
+		copies += sent > 0 ? sent : 0;
+	}
+	return copies;
+}
+
+static void *rhythm_forwarder(void *arg)
+{
+	struct rhythm *r = arg;
+	cpu_set_t allowed;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) >= 2) {
+		int first = 0;
+		while (!CPU_ISSET(first, &allowed))
+			first++;
+		(void)pin(first);
+	}
+	int ep = epoll_create1(0);
+	struct epoll_event ev = {.events = EPOLLIN};
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, r->fwd_fd, &ev) != 0)
+		goto out;
+	int measuring = 0;
+	double c0 = 0;
+	while (!atomic_load(&r->stop)) {
+		if (!measuring && atomic_load(&r->measuring)) {
+			measuring = 1;
+			c0 = thread_cpu_s();
+		}
+		if (epoll_wait(ep, &ev, 1, 50) <= 0)
+			continue;
+		long copies = rhythm_forward(r);
+		if (measuring) {
+			r->wakeups++;
+			r->copies += copies;
+		}
+	}
+	if (measuring)
+		r->cpu_s = thread_cpu_s() - c0;
+out:
+	if (ep >= 0)
+		close(ep);
+	return NULL;
+}
+
+static void rhythm_free(struct rhythm *r)
+{
+	for (int i = 0; i < r->parts; i++) {
+		if (r->part_fd[i] >= 0)
+			close(r->part_fd[i]);
+		srtp_sess_free(r->seal[i]);
+		srtp_sess_free(r->open[i]);
+		srtp_sess_free(r->reseal[i]);
+	}
+	if (r->fwd_fd >= 0)
+		close(r->fwd_fd);
+	free(r);
+}
+
+/* One run with `pairs` rooms of two: the forwarder's CPU µs per copy, its wakeups (rounds
+   of epoll_wait that found packets) per copy and the copies it sent a second, over
+   RHYTHM_US, after RHYTHM_WARM_US in which every session met its SSRCs. 0, or -1 if it
+   could not be set up or forwarded nothing. */
+static int rhythm_round(int pairs, double *us, double *wakeups, double *per_s)
+{
+	struct rhythm *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -1;
+	struct dtls_keys server, client;
+	test_keys(&server, &client, DTLS_SRTP_AEAD_AES_128_GCM, 16, 12);
+	r->parts = 2 * pairs;
+	for (int i = 0; i < r->parts; i++)
+		r->part_fd[i] = -1;
+	int ok = (r->fwd_fd = loopback_socket(&r->fwd_addr)) >= 0;
+	int big = 4 << 20;
+	if (ok)
+		setsockopt(r->fwd_fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	for (int i = 0; ok && i < r->parts; i++) {
+		r->part_fd[i] = loopback_socket(&r->part_addr[i]);
+		r->seal[i] = srtp_sess_new(&client);
+		r->open[i] = srtp_sess_new(&server);
+		r->reseal[i] = srtp_sess_new(&server);
+		ok = r->part_fd[i] >= 0 && r->seal[i] && r->open[i] && r->reseal[i];
+	}
+	pthread_t fwd, clients;
+	double seconds = 0;
+	int started = ok && pthread_create(&fwd, NULL, rhythm_forwarder, r) == 0;
+	if (started && pthread_create(&clients, NULL, rhythm_clients, r) == 0) {
+		started = 2;
+		usleep(RHYTHM_WARM_US);
+		atomic_store(&r->measuring, 1);
+		double t0 = now_s();
+		usleep(RHYTHM_US);
+		seconds = now_s() - t0;
+	}
+	atomic_store(&r->stop, 1);
+	if (started == 2)
+		pthread_join(clients, NULL);
+	if (started)
+		pthread_join(fwd, NULL);
+	int rc = started == 2 && r->copies > 0 ? 0 : -1;
+	if (rc == 0) {
+		*us = r->cpu_s * 1e6 / (double)r->copies;
+		*wakeups = (double)r->wakeups / (double)r->copies;
+		*per_s = (double)r->copies / seconds;
+	}
+	rhythm_free(r);
+	return rc;
+}
+
+/* The bare forwarder's median over ROUNDS runs: µs per copy, wakeups per copy and copies
+   a second. */
+static int rhythm(int pairs, double *us, double *wakeups, double *per_s)
+{
+	double u[ROUNDS], w[ROUNDS], c[ROUNDS];
+	for (int round = 0; round < ROUNDS; round++)
+		if (rhythm_round(pairs, &u[round], &w[round], &c[round]) != 0)
+			return -1;
+	*us = median(u);
+	*wakeups = median(w);
+	*per_s = median(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	int json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	int json = 0, pairs = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+		} else if (strcmp(argv[i], "--rhythm") == 0 && i + 1 < argc) {
+			pairs = atoi(argv[++i]);
+			if (pairs < 1 || pairs > RHYTHM_MAX_PAIRS) {
+				fprintf(stderr,
+				        "kamer-floor: --rhythm takes 1 to %d rooms of two\n",
+				        RHYTHM_MAX_PAIRS);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "usage: kamer-floor [--json] [--rhythm ROOMS]\n");
+			return 2;
+		}
+	}
 	if (srtp_sess_global_init() != 0)
 		return 1;
+	if (pairs) {
+		double us, wakeups, per_s;
+		int rc = rhythm(pairs, &us, &wakeups, &per_s);
+		srtp_sess_global_done();
+		if (rc != 0) {
+			fprintf(stderr, "kamer-floor: the bare forwarder forwarded nothing\n");
+			return 1;
+		}
+		if (json)
+			printf("{\"rooms\":%d,\"bare_us\":%.3f,\"bare_wakeups\":%.4f,"
+			       "\"bare_copies_per_s\":%.0f}\n",
+			       pairs, us, wakeups, per_s);
+		else
+			printf("a bare forwarder at the rhythm of %d rooms of two: %.3f us of its "
+			       "CPU per "
+			       "copy, %.4f wakeups per copy, %.0f copies a second\n",
+			       pairs, us, wakeups, per_s);
+		return 0;
+	}
 	double gcm = crypto_floor(DTLS_SRTP_AEAD_AES_128_GCM, 16, 12);
 	double cm = crypto_floor(DTLS_SRTP_AES128_CM_SHA1_80, 16, 14);
 	double send_only, small_only;

@@ -467,6 +467,7 @@ def main():
     try:
         for shape in filter(None, a.shapes.split(",")):
             rooms, size = (int(x) for x in shape.split("x"))
+            bare = measure_bare(a, rooms) if size == 2 else None
             before = measure_floor(a)
             print(f"bench: kamerd {rooms} rooms of {size} for {a.duration} s", flush=True)
             r, after = floored_run(a, rooms, size, before)
@@ -480,6 +481,8 @@ def main():
                 j["wake"] = r["wake"]
                 print("  " + row(f"{rooms}x{size}", j, shape_floor, "janus"), flush=True)
             r["runs"] = [r] + repeat_shape(a, rooms, size, floors)
+            if bare:
+                r["bare"] = [bare, measure_bare(a, rooms)]
             results.append((f"{rooms}x{size}", r, j))
         floor = median_floor(floors or [measure_floor(a)])
         knee = run_knee(a, floor["floor_us"]) if a.knee and shutil.which("janus") and not a.no_janus else []
@@ -494,6 +497,14 @@ def main():
 def measure_floor(a):
     return json.loads(sh(os.path.join(a.build, "kamer-floor"), "--json", capture_output=True,
                          text=True).stdout)
+
+
+def measure_bare(a, rooms):
+    """A bare forwarder's CPU per copy for `rooms` rooms of two, fed at kamer-load's rhythm
+    (kamer-floor --rhythm)."""
+    print(f"bench: a bare forwarder for {rooms} rooms of two", flush=True)
+    return json.loads(sh(os.path.join(a.build, "kamer-floor"), "--rhythm", str(rooms), "--json",
+                         capture_output=True, text=True).stdout)
 
 
 def floored_run(a, rooms, size, before):
@@ -551,6 +562,50 @@ def repeat_lines(results):
         "",
         "| shape | whole run, each (x floor) | median | steady part, each | median | steal ms, each |",
         "| --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+    ]
+
+
+def bare_lines(results):
+    """kamerd's rooms of two against a bare forwarder fed at the same rhythm: how much of the
+    distance to the floor any SFU would pay at that load, and how much is kamerd's own."""
+    rows = []
+    for shape, r, _ in results:
+        bare = r.get("bare")
+        runs = [x for x in r.get("runs") or [r] if delivered(x) and x.get("worker_cpu_s")]
+        if not bare or not runs:
+            continue
+        bare_us = statistics.mean(b["bare_us"] for b in bare)
+        floor_us = statistics.mean(x["floor_us"] for x in runs)
+        worker = [sum(x["worker_cpu_s"]) * 1e6 / delivered(x) for x in runs]
+        ratios = [w / bare_us for w in worker]
+        each_bare = " / ".join(f"{b['bare_us']:.2f}" for b in bare)
+        wakeups = statistics.mean(b["bare_wakeups"] for b in bare)
+        rows.append(f"| {shape} | {each_bare} | {bare_us / floor_us:.2f}x | {wakeups:.3f} | "
+                    f"{', '.join(f'{w:.2f}' for w in worker)} | "
+                    f"{', '.join(f'{x:.2f}' for x in ratios)} | "
+                    f"**{statistics.median(ratios):.2f}x** |")
+    if not rows:
+        return []
+    return [
+        "### Rooms of two against a bare forwarder",
+        "",
+        "A bare forwarder (`kamer-floor --rhythm ROOMS`, bench/floor.c) does for rooms of two",
+        "what every SFU must and nothing else: it sleeps in epoll_wait, receives with recvmmsg,",
+        "unprotects and protects each packet (SRTP-GCM) and sends the copies with one sendmmsg,",
+        "on the first CPU, as kamerd's first media worker. Its participants send as kamer-load's",
+        "do (Opus-sized audio every 20 ms and 1 Mbit/s of 1200-byte video each, from one thread",
+        "that wakes every 0.5 ms), on loopback; it was measured just before kamerd's first run",
+        "of the shape and just after its last, five runs of 3 s each, the median. Its CPU per",
+        "copy is the floor's work at the rhythm of the load, with the receiving and the wakeups",
+        "that the floor's hot loop leaves out, against the mean of the floors around kamerd's",
+        "runs. kamerd's media workers' CPU per copy (whole run, joins included), against it, is",
+        "what kamerd adds.",
+        "",
+        "| shape | bare forwarder µs per copy, before / after | x floor | its wakeups per copy "
+        "| kamerd's media workers µs per copy, each run | x bare forwarder, each | median |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
         *rows,
         "",
     ]
@@ -987,6 +1042,7 @@ def write(a, floor, results, scaling, knee):
         "",
     ]
     lines += repeat_lines(results)
+    lines += bare_lines(results)
     lines += wake_lines(results)
     lines += knee_lines(a, knee)
     lines += scaling_lines(a, scaling, floor["floor_us"])

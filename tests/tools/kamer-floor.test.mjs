@@ -23,3 +23,22 @@ test('kamer-floor --json gives the floor, its parts and the sends beside it', ()
     assert.ok(Number.isFinite(f.wake_send_us) && f.woken_us > 0, JSON.stringify(f));
   }
 });
+
+test('kamer-floor --rhythm forwards rooms of two at the load\'s rate and prices a copy', () => {
+  const f = JSON.parse(execFileSync(KAMER_FLOOR, ['--rhythm', '2', '--json'],
+    { timeout: 120000 }).toString());
+  assert.equal(f.rooms, 2);
+  assert.ok(Number.isFinite(f.bare_us) && f.bare_us > 0, JSON.stringify(f));
+  // Four participants, each 50 audio and 1e9 / 9.6e6 video packets a second, each one
+  // copy: about 617 copies a second, if every packet went through.
+  assert.ok(Math.abs(f.bare_copies_per_s - 616.7) < 60, JSON.stringify(f));
+  // A wakeup brings one copy or more: the forwarder sleeps between ticks, not per packet.
+  assert.ok(f.bare_wakeups > 0 && f.bare_wakeups <= 1, JSON.stringify(f));
+});
+
+test('kamer-floor refuses a number of rooms it cannot hold', () => {
+  for (const n of ['0', '129', 'x']) {
+    assert.throws(() => execFileSync(KAMER_FLOOR, ['--rhythm', n], { stdio: 'pipe' }),
+      (e) => e.status === 2 && /--rhythm takes 1 to 128/.test(e.stderr.toString()), n);
+  }
+});
