@@ -44,11 +44,16 @@
 #define SMALL_BATCH     4
 #define SMALL_RECEIVERS 100
 
-static double now_s(void)
+static int64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static double now_s(void)
+{
+	return (double)now_ns() / 1e9;
 }
 
 static int cmp(const void *a, const void *b)
@@ -363,17 +368,12 @@ static int wake_costs(double *send_extra_us, double *woken_us)
 #define RHYTHM_WARM_US   500000
 #define RHYTHM_US        3000000
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
 struct rhythm {
 	int parts, part_fd[RHYTHM_MAX_PARTS], fwd_fd;
 	struct sockaddr_in part_addr[RHYTHM_MAX_PARTS], fwd_addr;
-	struct srtp_sess *seal[RHYTHM_MAX_PARTS];                            /* a participant's */
+	struct srtp_sess *seal[RHYTHM_MAX_PARTS]; /* a participant's, with what it sends next: */
+	int64_t audio_due[RHYTHM_MAX_PARTS], video_due[RHYTHM_MAX_PARTS];
+	uint16_t seq[RHYTHM_MAX_PARTS];
 	struct srtp_sess *open[RHYTHM_MAX_PARTS], *reseal[RHYTHM_MAX_PARTS]; /* the forwarder's */
 	atomic_int stop, measuring;
 	long copies, wakeups; /* the forwarder's, while measuring */
@@ -382,9 +382,10 @@ struct rhythm {
 
 /* Participant i's packets that are due by now, each protected and sent to the forwarder.
    Its SSRC carries i in its first two bytes, so that the forwarder needs no lookup. */
-static void rhythm_send_due(struct rhythm *r, int i, int64_t now, int64_t *audio, int64_t *video,
-                            uint16_t *seq)
+static void rhythm_send_due(struct rhythm *r, int i, int64_t now)
 {
+	int64_t *audio = &r->audio_due[i], *video = &r->video_due[i];
+	uint16_t *seq = &r->seq[i];
 	static uint8_t pkt[PKT + SRTP_SESS_OVERHEAD];
 	while (*audio <= now || *video <= now) {
 		int is_audio = *audio <= *video;
@@ -417,13 +418,10 @@ static void *rhythm_clients(void *arg)
 		ev.data.u32 = (uint32_t)i;
 		epoll_ctl(ep, EPOLL_CTL_ADD, r->part_fd[i], &ev);
 	}
-	static int64_t audio[RHYTHM_MAX_PARTS], video[RHYTHM_MAX_PARTS];
-	static uint16_t seq[RHYTHM_MAX_PARTS];
 	int64_t t = now_ns();
 	for (int i = 0; i < r->parts; i++) { /* each at its own phase */
-		audio[i] = t + RHYTHM_AUDIO_NS * i / r->parts;
-		video[i] = t + RHYTHM_VIDEO_NS * ((i * 37) % r->parts) / r->parts;
-		seq[i] = 0;
+		r->audio_due[i] = t + RHYTHM_AUDIO_NS * i / r->parts;
+		r->video_due[i] = t + RHYTHM_VIDEO_NS * ((i * 37) % r->parts) / r->parts;
 	}
 	static uint8_t drain[PKT + SRTP_SESS_OVERHEAD];
 	while (!atomic_load(&r->stop)) {
@@ -440,7 +438,7 @@ static void *rhythm_clients(void *arg)
 		}
 		int64_t now = now_ns();
 		for (int i = 0; ticked && i < r->parts; i++)
-			rhythm_send_due(r, i, now, &audio[i], &video[i], &seq[i]);
+			rhythm_send_due(r, i, now);
 	}
 out:
 	if (tick >= 0)

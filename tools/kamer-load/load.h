@@ -77,10 +77,10 @@ extern _Atomic uint64_t load_steady_ns;
    forwarding and the publisher's key frame). */
 enum { JOIN_SIGNALLING, JOIN_OFFER, JOIN_ICE, JOIN_DTLS, JOIN_MEDIA, JOIN_PHASES };
 /* at[]: the first request, the join, the first subscription's answer, its first ICE check
-   answered, its keys and the first media packet (CLOCK_MONOTONIC ns). Each phase's µs into us[]; a
-   boundary not known (0) or earlier than the one before counts as the one before, and one after the
-   first media packet as that packet, so that the phases add up to the whole. -1 (us[] untouched)
-   without the first request or the first media packet. */
+   answered, its keys and the first media packet (CLOCK_MONOTONIC ns). Each phase's µs into
+   us[]; a boundary not known (0) or earlier than the one before counts as the one before,
+   and one after the first media packet as that packet, so that the phases add up to the
+   whole. -1 (us[] untouched) without the first request or the first media packet. */
 int join_phases(const uint64_t at[JOIN_PHASES + 1], uint64_t us[JOIN_PHASES]);
 /* The phase a participant is still in, from the same boundaries: the first whose end is
    not known (0); JOIN_PHASES once its first media packet came. */
