@@ -564,9 +564,9 @@ static int rhythm_round(int pairs, double *us, double *wakeups, double *per_s)
 	}
 	pthread_t fwd, clients;
 	double seconds = 0;
-	int started = ok && pthread_create(&fwd, NULL, rhythm_forwarder, r) == 0;
-	if (started && pthread_create(&clients, NULL, rhythm_clients, r) == 0) {
-		started = 2;
+	int fwd_up = ok && pthread_create(&fwd, NULL, rhythm_forwarder, r) == 0;
+	int clients_up = fwd_up && pthread_create(&clients, NULL, rhythm_clients, r) == 0;
+	if (clients_up) {
 		usleep(RHYTHM_WARM_US);
 		atomic_store(&r->measuring, 1);
 		double t0 = now_s();
@@ -574,11 +574,11 @@ static int rhythm_round(int pairs, double *us, double *wakeups, double *per_s)
 		seconds = now_s() - t0;
 	}
 	atomic_store(&r->stop, 1);
-	if (started == 2)
+	if (clients_up)
 		pthread_join(clients, NULL);
-	if (started)
+	if (fwd_up)
 		pthread_join(fwd, NULL);
-	int rc = started == 2 && r->copies > 0 ? 0 : -1;
+	int rc = clients_up && r->copies > 0 ? 0 : -1;
 	if (rc == 0) {
 		*us = r->cpu_s * 1e6 / (double)r->copies;
 		*wakeups = (double)r->wakeups / (double)r->copies;
@@ -636,10 +636,10 @@ int main(int argc, char **argv)
 			       "\"bare_copies_per_s\":%.0f}\n",
 			       pairs, us, wakeups, per_s);
 		else
-			printf("a bare forwarder at the rhythm of %d rooms of two: %.3f us of its "
-			       "CPU per "
-			       "copy, %.4f wakeups per copy, %.0f copies a second\n",
-			       pairs, us, wakeups, per_s);
+			printf(
+			    "a bare forwarder at the rhythm of %d rooms of two: %.3f us of its CPU "
+			    "per copy, %.4f wakeups per copy, %.0f copies a second\n",
+			    pairs, us, wakeups, per_s);
 		return 0;
 	}
 	double gcm = crypto_floor(DTLS_SRTP_AEAD_AES_128_GCM, 16, 12);
