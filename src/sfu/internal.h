@@ -76,8 +76,11 @@ void room_subscribe(struct worker *w, struct participant *p, const struct media_
 /* Frees the participant; its conns are freed by the caller first through the detach callback. */
 void room_remove(struct worker *w, struct participant *p, void (*conn_free)(struct conn *));
 void room_on_ready(struct conn *c);
-void room_on_rtp(struct conn *c, uint8_t *p, size_t len, const struct rtp_hdr *h);
-void room_on_rtcp(struct conn *c, const uint8_t *p, size_t len);
+/* A datagram from c's peer, authentic and decrypted; arrival_us: when it was read from the
+   socket (its jitter and, for a sender report, the RR's DLSR count from there). */
+void room_on_rtp(struct conn *c, uint8_t *p, size_t len, const struct rtp_hdr *h,
+                 uint64_t arrival_us);
+void room_on_rtcp(struct conn *c, const uint8_t *p, size_t len, uint64_t arrival_us);
 /* A message from worker from: media for a mirror here, or a mirror's request to a track
    published here. */
 void room_on_relay(struct worker *w, unsigned from, const struct relay_msg *m);

@@ -498,7 +498,8 @@ static void forward(struct track *t, const uint8_t *pkt, size_t len, uint16_t se
 	}
 }
 
-void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr *h)
+void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr *h,
+                 uint64_t arrival_us)
 {
 	struct media_counters *ctr = worker_counters_rw(c->w);
 	struct participant *p = c->part;
@@ -507,8 +508,7 @@ void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr 
 		CTR_ADD(ctr, drop_unknown, 1);
 		return;
 	}
-	uint64_t now = clock_us();
-	if (rtp_stats_update(&t->stats, h->seq, h->ts, now) == 0)
+	if (rtp_stats_update(&t->stats, h->seq, h->ts, arrival_us) == 0)
 		t->seen = 1;
 	uint8_t level;
 	int voice;
@@ -516,7 +516,7 @@ void room_on_rtp(struct conn *c, uint8_t *pkt, size_t len, const struct rtp_hdr 
 	    rtp_audio_level(h, pkt, t->audio_level_ext, &level, &voice) == 0) {
 		int32_t loud = (127 - (int32_t)level) << 8;
 		t->loud_q8 += (loud - t->loud_q8) / 4;
-		t->level_us = now;
+		t->level_us = arrival_us;
 	}
 	if (p->muted[t->kind]) {
 		t->paused = 1;
@@ -692,7 +692,7 @@ void room_on_relay(struct worker *w, unsigned from, const struct relay_msg *m)
 	}
 }
 
-void room_on_rtcp(struct conn *c, const uint8_t *pkt, size_t len)
+void room_on_rtcp(struct conn *c, const uint8_t *pkt, size_t len, uint64_t arrival_us)
 {
 	struct media_counters *ctr = worker_counters_rw(c->w);
 	struct rtcp_iter it;
@@ -705,7 +705,7 @@ void room_on_rtcp(struct conn *c, const uint8_t *pkt, size_t len)
 			if (k.pt == RTCP_SR && rtcp_parse_sr(&k, &sr) == 0) {
 				struct track *t = find_track(c->part, sr.ssrc);
 				if (t) {
-					rtp_stats_on_sr(&t->stats, sr.ntp, clock_us());
+					rtp_stats_on_sr(&t->stats, sr.ntp, arrival_us);
 					forward_sr(t, &sr);
 				}
 			}

@@ -400,7 +400,10 @@ static void count_srtp_drop(struct worker *w, int rc)
 		INC(drop_malformed);
 }
 
-static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct sockaddr *from)
+/* rx_us: when the batch holding it was read from the socket. Its packets arrived by then,
+   and each one's arrival counts from there, not from when the ones before it were done. */
+static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct sockaddr *from,
+                        uint64_t rx_us)
 {
 	INC(rx_packets);
 	ADD(rx_bytes, len);
@@ -423,8 +426,7 @@ static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct s
 		INC(drop_unverified);
 		return;
 	}
-	uint64_t now = clock_us();
-	c->last_rx_us = now;
+	c->last_rx_us = rx_us;
 	if (b <= 63) {
 		on_dtls(w, c, p, len);
 		return;
@@ -443,12 +445,12 @@ static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct s
 	}
 	/* Metered once authentic: a third party's datagrams from this address fail above and
 	   cannot spend the participant's budget. */
-	if (!meter_take(&c->meter, &w->limit, wire_len, now)) {
+	if (!meter_take(&c->meter, &w->limit, wire_len, rx_us)) {
 		INC(drop_over_limit);
 		return;
 	}
 	if (rtcp) {
-		room_on_rtcp(c, p, len);
+		room_on_rtcp(c, p, len, rx_us);
 		return;
 	}
 	struct rtp_hdr h;
@@ -457,7 +459,7 @@ static void on_datagram(struct worker *w, uint8_t *p, size_t len, const struct s
 		return;
 	}
 	INC(rtp_in);
-	room_on_rtp(c, p, len, &h);
+	room_on_rtp(c, p, len, &h, rx_us);
 }
 
 /* ---- commands ---- */
@@ -758,10 +760,11 @@ static void *worker_main(void *arg)
 				for (int rounds = 0; rounds < 64; rounds++) {
 					if (udp_recv_batch(w->fd, &w->in) != 0 || w->in.n == 0)
 						break;
-					uint64_t held_from = clock_us();
+					uint64_t rx_us = clock_us(), held_from = rx_us;
 					for (size_t k = 0; k < w->in.n; k++) {
 						on_datagram(w, w->in.buf[k], w->in.len[k],
-						            (struct sockaddr *)&w->in.from[k]);
+						            (struct sockaddr *)&w->in.from[k],
+						            rx_us);
 						drain_relays(w, 1);
 						uint64_t now = clock_us();
 						if (now - held_from >= HOLD_US) {

@@ -69,6 +69,8 @@ struct sent {
 };
 static struct sent sent[256];
 static size_t nsent;
+static uint8_t rtcp_last[512]; /* the last RTCP datagram room.c sent, whole */
+static size_t rtcp_last_len;
 
 void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt, uint16_t seq)
 {
@@ -80,6 +82,8 @@ void conn_send_rtp(struct conn *c, const uint8_t *plain, size_t len, uint8_t pt,
 
 void conn_send_rtcp(struct conn *c, const uint8_t *plain, size_t len)
 {
+	rtcp_last_len = len < sizeof(rtcp_last) ? len : sizeof(rtcp_last);
+	memcpy(rtcp_last, plain, rtcp_last_len);
 	if (nsent < 256 && len >= 2)
 		sent[nsent++] = (struct sent){
 		    .c = c, .rtcp = 1, .rtcp_pt = plain[1], .fmt = (uint8_t)(plain[0] & 0x1f)};
@@ -149,20 +153,48 @@ static void publish(struct fixture *f)
 	room_publish(&f->w[0], f->pub, t, 2);
 }
 
-/* The publisher sends one video packet. */
-static void send_video(struct fixture *f)
+/* The publisher sends one video packet of RTP timestamp ts, which kamerd read from its
+   socket at arrival_us. */
+static void send_video_at(struct fixture *f, uint32_t ts, uint64_t arrival_us)
 {
 	uint8_t pkt[200] = {0x80, 100};
 	uint16_t seq = f->seq++;
 	pkt[2] = (uint8_t)(seq >> 8);
 	pkt[3] = (uint8_t)seq;
+	for (int i = 0; i < 4; i++)
+		pkt[4 + i] = (uint8_t)(ts >> (24 - 8 * i));
 	pkt[8] = VIDEO_SSRC >> 24;
 	pkt[9] = (VIDEO_SSRC >> 16) & 0xff;
 	pkt[10] = (VIDEO_SSRC >> 8) & 0xff;
 	pkt[11] = VIDEO_SSRC & 0xff;
 	struct rtp_hdr h;
 	assert_int_equal(rtp_parse(&h, pkt, sizeof(pkt)), 0);
-	room_on_rtp(f->pub_c, pkt, sizeof(pkt), &h);
+	room_on_rtp(f->pub_c, pkt, sizeof(pkt), &h, arrival_us);
+}
+
+static void send_video(struct fixture *f)
+{
+	send_video_at(f, 0, clock_us());
+}
+
+/* The report block on the publisher's video in the last RTCP datagram sent, which must be
+   a receiver report. */
+static struct rtcp_report_block video_report(void)
+{
+	struct rtcp_iter it;
+	struct rtcp_pkt k;
+	struct rtcp_rr rr;
+	struct rtcp_report_block b = {0};
+	rtcp_iter_init(&it, rtcp_last, rtcp_last_len);
+	assert_int_equal(rtcp_iter_next(&it, &k), 1);
+	assert_int_equal(rtcp_parse_rr(&k, &rr), 0);
+	for (size_t i = 0; i < rr.nblocks; i++) {
+		rtcp_report_block_read(rr.blocks, i, &b);
+		if (b.ssrc == VIDEO_SSRC)
+			return b;
+	}
+	fail_msg("no report block on the video");
+	return b;
 }
 
 static int setup(void **state)
@@ -255,7 +287,7 @@ static void test_a_subscriber_on_the_other_worker_has_a_key_frame_asked_for(void
 	uint8_t pkt[100] = {0x80, 100, 0, 1, 0, 0, 0, 0, 0, 0, 0x33, 0x33};
 	struct rtp_hdr hd;
 	assert_int_equal(rtp_parse(&hd, pkt, sizeof(pkt)), 0);
-	room_on_rtp(pub2_c, pkt, sizeof(pkt), &hd);
+	room_on_rtp(pub2_c, pkt, sizeof(pkt), &hd, clock_us());
 	assert_int_equal(drain(f, 1), 1);
 	assert_int_equal(count(f->sub1_c, 0, 0), 1);
 }
@@ -314,7 +346,7 @@ static void test_a_nack_worker_1_cannot_answer_reaches_the_publisher(void **stat
 	uint8_t buf[64];
 	int n = rtcp_write_nack(buf, sizeof(buf), 0xabc, VIDEO_SSRC, seqs, 2);
 	assert_true(n > 0);
-	room_on_rtcp(f->sub1_c, buf, (size_t)n);
+	room_on_rtcp(f->sub1_c, buf, (size_t)n, clock_us());
 	assert_int_equal(count(f->sub1_c, 0, 0), 1); /* resent from worker 1's own buffer */
 	assert_int_equal(sent[0].seq, out);
 	assert_int_equal(count(f->pub_c, 1, RTCP_RTPFB), 0);
@@ -329,10 +361,45 @@ static void test_sender_reports_reach_the_other_worker(void **state)
 	int n =
 	    rtcp_write_sr(buf, sizeof(buf), VIDEO_SSRC, 0x1122334455667788ull, 9000, 1, 2, NULL, 0);
 	assert_true(n > 0);
-	room_on_rtcp(f->pub_c, buf, (size_t)n);
+	room_on_rtcp(f->pub_c, buf, (size_t)n, clock_us());
 	assert_int_equal(count(f->sub0_c, 1, RTCP_SR), 1);
 	assert_int_equal(drain(f, 1), 1);
 	assert_int_equal(count(f->sub1_c, 1, RTCP_SR), 1);
+}
+
+/* The worker reads a batch of datagrams at once and hands each on with the time it read
+   them: their jitter counts from there, not from when the packets before them in the batch
+   were done with. */
+static void test_jitter_counts_from_when_the_batch_was_read(void **state)
+{
+	struct fixture *f = *state;
+	/* 100 ms of video apart (9000 at 90 kHz), read 100 ms apart: no jitter, however long
+	   each took to handle. */
+	for (uint32_t i = 0; i < 4; i++)
+		send_video_at(f, 9000 * i, 1000000 + 100000 * (uint64_t)i);
+	room_periodic(&f->w[0], 1400000);
+	assert_int_equal(video_report().jitter, 0);
+	/* One 10 ms late: |D| is 900 at 90 kHz, J = 900 / 16. */
+	send_video_at(f, 9000 * 4, 1000000 + 400000 + 10000);
+	room_periodic(&f->w[0], 1500000);
+	assert_int_equal(video_report().jitter, 900 / 16);
+}
+
+/* A sender report's DLSR, in the receiver report after it, counts from when it was read. */
+static void test_dlsr_counts_from_when_the_report_was_read(void **state)
+{
+	struct fixture *f = *state;
+	for (uint32_t i = 0; i < 3; i++)
+		send_video_at(f, 9000 * i, 1000000 + 100000 * (uint64_t)i);
+	uint8_t buf[64];
+	int n =
+	    rtcp_write_sr(buf, sizeof(buf), VIDEO_SSRC, 0x1122334455667788ull, 9000, 1, 2, NULL, 0);
+	assert_true(n > 0);
+	room_on_rtcp(f->pub_c, buf, (size_t)n, 2000000);
+	room_periodic(&f->w[0], 2500000); /* half a second later: 32768 in 1/65536 s */
+	struct rtcp_report_block b = video_report();
+	assert_int_equal(b.lsr, 0x33445566);
+	assert_int_equal(b.dlsr, 32768);
 }
 
 static void test_the_last_subscriber_gone_the_relay_stops(void **state)
@@ -404,6 +471,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_a_nack_worker_1_cannot_answer_reaches_the_publisher, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sender_reports_reach_the_other_worker, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_jitter_counts_from_when_the_batch_was_read, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_dlsr_counts_from_when_the_report_was_read, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_the_last_subscriber_gone_the_relay_stops, setup,
 	                                    teardown),
