@@ -2,6 +2,7 @@
  * transports, a tick every few milliseconds for timers and media, and batched sends. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,12 @@ static void *run(void *arg)
 			} else {
 				peer_on_readable(evs[i].data.ptr, &w->in);
 				worker_flush(w);
+				/* A server on this machine that a packet has woken waits for
+				   this thread's vCPU until it sleeps, which no device elsewhere
+				   makes it do: after each participant's read, it goes first.
+				   kamerd alone at 1x27, eight pairs: added delay p99 0.50-0.80
+				   ms (one 1.79) against 0.77-1.34 (one 2.18) without. */
+				sched_yield();
 				/* Each participant's device sends on its own clock, whatever it has
 				   to read: a tick that falls due while this thread reads is not put
 				   off until all is read, or every participant's packets would leave
