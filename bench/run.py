@@ -109,10 +109,22 @@ def sleeps(pid):
     return out
 
 
+def idle_policy():
+    """Puts the calling thread at the idle policy (SCHED_IDLE); its policy afterwards."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except OSError as e:
+        print(f"bench: a reading thread stays at its priority ({e})", flush=True)
+    return os.sched_getscheduler(0)
+
+
 class SleepCounter:
     """Counts a process's threads' sleeps from now until stop(). Each thread's count is read
     every half second, so that a thread that ends during the run (Janus ends a handle's
-    thread when its participant leaves) keeps what it had at its last reading."""
+    thread when its participant leaves) keeps what it had at its last reading. The reading
+    runs at the idle policy (SCHED_IDLE), which any woken thread preempts: at normal
+    priority it held a server's woken media worker 0.5 ms twice a second (bench/wakelag.py
+    at 1x26), a delay the benchmark itself put into the server's tail."""
 
     def __init__(self, pid):
         self.pid = pid
@@ -123,6 +135,7 @@ class SleepCounter:
         self.thread.start()
 
     def _watch(self):
+        self.policy = idle_policy()
         while not self.done.wait(0.5):
             self.last.update(sleeps(self.pid))
 
